@@ -1,0 +1,1 @@
+"""The vocabulary of aichat-tui: plain Python, no I/O, no Textual, no httpx."""

@@ -1,0 +1,133 @@
+"""One aiohttp server on 127.0.0.1 that hosts every emulated vendor at its real paths.
+
+* Alibaba POP gateway:      POST /            (x-acs-action / Action=...)
+* Tongyi SSE stream:        POST /sse/paas4Json/{token}/{channel}/{sign}/{timestamp}
+* Qiniu AI inference API:   /v1/voice/...      (HTTP and WebSocket)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    """The credentials the emulator accepts out of the box (used by --demo and the tests)."""
+
+    access_key_id: str = "demo-access-key-id"
+    access_key_secret: str = "demo-access-key-secret"
+    agent_key: str = "demo_agent_key"
+    instance_id: str = "chatbot-cn-demo"
+    qiniu_api_key: str = "sk-demo-qiniu-key"
+
+
+DEMO = DemoCredentials()
+
+
+@dataclass
+class EmulatorConfig:
+    # Alibaba AccessKeys: id -> secret. Ids in `inactive_keys` answer InvalidAccessKeyId.Inactive,
+    # ids in `forbidden_keys` lack the RAM permission (Forbidden.RAM).
+    access_keys: dict[str, str] = field(
+        default_factory=lambda: {DEMO.access_key_id: DEMO.access_key_secret})
+    inactive_keys: set[str] = field(default_factory=set)
+    forbidden_keys: set[str] = field(default_factory=set)
+    instance_ids: set[str] = field(default_factory=lambda: {DEMO.instance_id})
+    token_ttl: float = 7200.0
+    # Pause between two SSE events of a reply (scenarios may scale it).
+    event_delay: float = 0.03
+    qiniu_api_keys: set[str] = field(default_factory=lambda: {DEMO.qiniu_api_key})
+    # Qiniu synthesis latency model: a fixed start plus time per character.
+    tts_start_latency: float = 0.25
+    tts_latency_per_char: float = 0.004
+
+
+class Emulator:
+    """Run with `await emu.start()` / `await emu.stop()`, or `with Emulator.in_thread() as emu:`."""
+
+    def __init__(self, config: EmulatorConfig | None = None, host: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        from tui.emulator.aliyun import AliyunEmulator
+        from tui.emulator.qiniu import QiniuEmulator
+
+        self.config = config or EmulatorConfig()
+        self.host = host
+        self.port = port
+        self.aliyun = AliyunEmulator(self.config)
+        self.qiniu = QiniuEmulator(self.config, lambda: self.base_url)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def make_app(self) -> web.Application:
+        app = web.Application()
+        self.aliyun.add_routes(app)
+        self.qiniu.add_routes(app)
+        return app
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def client_env(self) -> dict[str, str]:
+        """Environment variables that point aichat-tui at this emulator with the demo keys."""
+        return {
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEMO.access_key_id,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEMO.access_key_secret,
+            "AICHAT_TONGYI_AGENT_KEY": DEMO.agent_key,
+            "AICHAT_TONGYI_INSTANCE_ID": DEMO.instance_id,
+            "AICHAT_TONGYI_ENDPOINT": self.base_url,
+            "AICHAT_TONGYI_STREAM_URL": f"{self.base_url}/sse/paas4Json",
+            "AICHAT_QINIU_API_KEY": DEMO.qiniu_api_key,
+            "AICHAT_QINIU_BASE_URL": f"{self.base_url}/v1",
+        }
+
+    @classmethod
+    @contextmanager
+    def in_thread(cls, config: EmulatorConfig | None = None, port: int = 0) -> Iterator[Emulator]:
+        """Serve from a daemon thread with its own event loop (for sync code and subprocesses)."""
+        emu = cls(config, port=port)
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(emu.start())
+            except BaseException as e:  # reported to the caller below
+                failure.append(e)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(emu.stop())
+            loop.close()
+
+        thread = threading.Thread(target=serve, name="aichat-emulator", daemon=True)
+        thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        try:
+            yield emu
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)

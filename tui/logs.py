@@ -1,0 +1,41 @@
+"""The log file, with every secret and every Tongyi stream URL redacted before it is written."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from tui.domain.secret import redact, redact_stream_urls
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+            record.exc_text = None
+        record.msg = redact_stream_urls(redact(text, self.secrets))
+        record.args = ()
+        return True
+
+
+def setup_logging(path: Path, secrets: Iterable[str], level: int = logging.INFO) -> None:
+    """Send the `tui` loggers (and httpx's) to `path`, redacted. Failure to open it is not fatal."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("tui", "httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level if name == "tui" else logging.WARNING)
+        logger.propagate = False
