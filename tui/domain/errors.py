@@ -55,3 +55,7 @@ class AudioError(AichatError):
 
 class NoSoundDevice(AudioError):
     """There is no sound device to play on; audio can still be saved to a file."""
+
+
+class InvalidInput(AichatError):
+    """What the user asked to send cannot be sent as it is (empty, too long)."""

@@ -1,0 +1,45 @@
+"""Command-line entry point: argument parsing and dispatch, nothing else.
+
+Exit codes, for every subcommand: 0 success, 1 a service or network error, 2 a usage or
+settings error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tui import __version__
+
+# Imported only when chosen, so `aichat-tui ask` never pays for Textual and the TUI never
+# pays for the emulator unless it is asked for.
+SUBCOMMANDS = ("ask", "voices", "say", "emulator")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aichat-tui",
+        description="A keyboard-driven terminal chat client for Alibaba Cloud's Tongyi chatbot.",
+        epilog="Run without a subcommand to open the terminal app.",
+    )
+    parser.add_argument("--version", action="version", version=f"aichat-tui {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="run against the embedded emulator, with a separate demo history")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"tui.commands.{name}").add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    name = args.command or "app"
+    try:
+        return importlib.import_module(f"tui.commands.{name}").run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""What every command starts with: settings, the log file, and (with --demo) the emulator."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+
+from tui.domain.errors import AichatError, InvalidInput, SettingsError
+from tui.domain.secret import redact, redact_stream_urls
+from tui.logs import setup_logging
+from tui.settings import ENVIRONMENT_NAMES, Settings, TongyiSettings, load_settings
+
+EXIT_OK, EXIT_SERVICE, EXIT_USAGE = 0, 1, 2
+
+
+@contextmanager
+def command_settings(demo: bool) -> Iterator[Settings]:
+    """Load settings and set up logging. With `demo`, serve the emulator for the duration and
+    point every backend at it, with history kept apart in <data dir>/demo."""
+    with ExitStack() as stack:
+        if demo:
+            from tui.emulator import Emulator
+
+            emulator = stack.enter_context(Emulator.in_thread())
+            settings = load_settings(env={**os.environ, **emulator.client_env()})
+            settings = replace(settings, data_dir=settings.data_dir / "demo", demo=True)
+        else:
+            settings = load_settings()
+        setup_logging(settings.log_path, settings.secrets())
+        yield settings
+
+
+def missing_tongyi_settings(settings: Settings) -> SettingsError | None:
+    missing = settings.tongyi.missing()
+    if not missing:
+        return None
+    names = ", ".join(f"`{key}` ({ENVIRONMENT_NAMES['tongyi.' + key]})" for key in missing)
+    return SettingsError(
+        f"Tongyi is not set up: {names} missing.",
+        f"Set them in the [tongyi] section of {settings.config_path} or in the environment, "
+        "or try aichat-tui --demo.")
+
+
+def exit_code(error: AichatError) -> int:
+    return EXIT_USAGE if isinstance(error, (SettingsError, InvalidInput)) else EXIT_SERVICE
+
+
+def report(error: BaseException, settings: Settings | None = None) -> None:
+    """One clear line on stderr; the full (redacted) traceback when AICHAT_TUI_DEBUG is set."""
+    secrets = settings.secrets() if settings else []
+    if os.environ.get("AICHAT_TUI_DEBUG"):
+        import traceback
+
+        text = "".join(traceback.format_exception(error))
+        sys.stderr.write(redact_stream_urls(redact(text, secrets)))
+    message = str(error) if isinstance(error, AichatError) else f"Unexpected error: {error!r}"
+    sys.stderr.write(f"aichat-tui: {redact_stream_urls(redact(message, secrets))}\n")
+
+
+def tongyi_settings_or_error(settings: Settings) -> TongyiSettings:
+    error = missing_tongyi_settings(settings)
+    if error is not None:
+        raise error
+    return settings.tongyi
