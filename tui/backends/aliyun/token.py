@@ -44,13 +44,15 @@ class TokenSource:
 
     def __init__(self, settings: TongyiSettings, client: httpx.AsyncClient, *,
                  clock: Callable[[], float] = time.monotonic, lifetime: float = TOKEN_LIFETIME,
-                 max_retries: int = 3, backoff: float = 0.5) -> None:
+                 max_retries: int = 3, backoff: float = 0.5,
+                 date: Callable[[], str] = utc_now_iso) -> None:
         self.settings = settings
         self.client = client
         self.clock = clock
         self.lifetime = lifetime
         self.max_retries = max_retries
         self.backoff = backoff
+        self.date = date
         self._token: StreamToken | None = None
         self._lock = asyncio.Lock()
 
@@ -87,7 +89,7 @@ class TokenSource:
         headers = signing.sign(
             "POST", "/", params,
             {"host": host, "accept": "application/json", "x-acs-action": ACTION,
-             "x-acs-version": API_VERSION, "x-acs-date": utc_now_iso(),
+             "x-acs-version": API_VERSION, "x-acs-date": self.date(),
              "x-acs-signature-nonce": secrets.token_hex(16)},
             b"", self.settings.access_key_id, self.settings.access_key_secret.reveal())
         try:
