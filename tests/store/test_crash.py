@@ -1,0 +1,70 @@
+"""kill -9 in the middle of a reply: the question survives, and the reply up to about a second ago."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tui.domain.conversation import MessageStatus, Role
+from tui.store import History
+
+# Streams a reply made of its own clock readings, "<12.345678>", one every 10 ms, saving it
+# through a ReplyRecorder (the default 1 s interval) whose clock returns the reading just
+# appended. Each reading is printed once update() has returned.
+CHILD = """
+import sys, time
+from pathlib import Path
+from tui.domain.conversation import Message, MessageStatus, Role
+from tui.store import History, ReplyRecorder
+
+history = History.open(Path(sys.argv[1]))
+conversation = history.create_conversation("Crash test")
+history.add_message(conversation.id, Message(Role.USER, "Tell me a long story", time.time()))
+reply = history.add_message(conversation.id, Message(Role.ASSISTANT, "", time.time(),
+                                                     MessageStatus.STREAMING))
+now = 0.0
+recorder = ReplyRecorder(history, reply.id, clock=lambda: now)
+text = ""
+while True:
+    now = time.monotonic()
+    text += f"<{now:.6f}>"
+    recorder.update(text)
+    print(f"{now:.6f}", flush=True)
+    time.sleep(0.01)
+"""
+INTERVAL = 1.0  # ReplyRecorder's default
+STREAM_FOR = 2.5  # seconds of the child's own clock: long enough for several throttled writes
+
+
+def test_a_reply_killed_mid_stream_is_kept_up_to_one_interval_back(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    printed: list[str] = []
+    try:
+        while not printed or float(printed[-1]) - float(printed[0]) < STREAM_FOR:
+            line = child.stdout.readline()
+            assert line, f"the child died early: {child.stderr.read()}"
+            printed.append(line.strip())
+    finally:
+        child.kill()  # SIGKILL: no cleanup, no final write
+        rest, _ = child.communicate()
+    printed += rest.split()  # updates that completed before the kill but were not read yet
+    assert child.returncode == -9
+
+    with History.open(path) as history:
+        assert history.recover_interrupted() == 1
+        [conversation] = history.list_conversations()
+        question, answer = history.messages(conversation.id)
+
+    assert (question.role, question.text, question.status) == (
+        Role.USER, "Tell me a long story", MessageStatus.COMPLETE)
+    assert (answer.role, answer.status) == (Role.ASSISTANT, MessageStatus.INTERRUPTED)
+    kept = re.findall(r"<([\d.]+)>", answer.text)
+    assert answer.text == "".join(f"<{stamp}>" for stamp in kept)
+    # What was saved is exactly the start of what was streamed (plus, at most, one reading
+    # written just before the kill but not yet printed)...
+    assert kept[:len(printed)] == printed[:len(kept)] and len(kept) <= len(printed) + 1
+    # ...and lags the last update that returned by no more than one interval.
+    assert float(kept[-1]) >= float(printed[-1]) - INTERVAL

@@ -1,0 +1,134 @@
+"""A conversation written out as a Markdown file a person can read, share or archive."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from tui.domain.conversation import Conversation, Message, MessageStatus, Role
+from tui.domain.events import ClarifyOptions
+from tui.store.errors import ExportError, missing_error
+from tui.store.history import History
+from tui.store.meta import reply_error, reply_extras
+
+# Room for the date, a "-9999" suffix and ".md" inside the usual 255-byte file name limit.
+_MAX_NAME_BYTES = 120
+_MAX_SUFFIX = 9999
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+_SPEAKERS = {Role.USER: "You", Role.ERROR: "Error", Role.NOTICE: "Notice"}  # else the assistant
+_STATUS_NOTES = {
+    MessageStatus.STREAMING: "This reply was still arriving when the conversation was exported.",
+    MessageStatus.CANCELLED: "This reply was cancelled before it finished.",
+    MessageStatus.INTERRUPTED: "This reply was cut off: aichat-tui closed before it finished.",
+    MessageStatus.FAILED: "This reply failed.",
+}
+
+
+def export_markdown(conversation: Conversation, messages: Sequence[Message], *,
+                    tz: tzinfo | None = None) -> str:
+    """The conversation as Markdown. Times are shown in `tz` (default: the local time zone)."""
+    started = _when(conversation.created_at, tz)
+    assistant = conversation.provider.title()
+    lines = [
+        f"# {_one_line(conversation.title) or 'Untitled conversation'}",
+        "",
+        f"*{assistant} conversation, started {started:%Y-%m-%d %H:%M}. "
+        f"Exported from aichat-tui.*",
+        "",
+    ]
+    for message in messages:
+        lines += ["---", "", f"### {_speaker(message.role, assistant)} · "
+                             f"{_time_label(_when(message.created_at, tz), started)}", ""]
+        body = _close_open_fence(message.text.rstrip())
+        if body:
+            lines += [body, ""]
+        for extra in reply_extras(message.meta):
+            lines += (_clarify_lines(extra) if isinstance(extra, ClarifyOptions) else
+                      [f"> *{assistant} asked to hand this conversation over to a human agent."
+                       f"{' ' + _one_line(extra.detail) if extra.detail else ''}*", ""])
+        if message.status in _STATUS_NOTES:
+            note = _STATUS_NOTES[message.status]
+            error = reply_error(message.meta)
+            lines += [f"> *{note}{' ' + _one_line(error) if error else ''}*", ""]
+    return "\n".join(lines)
+
+
+def export_to_file(history: History, conversation_id: int, directory: Path, *,
+                   tz: tzinfo | None = None) -> Path:
+    """Write the conversation to a new file in `directory` and return its path.
+
+    The name comes from the title and start date; an existing file is never overwritten (a
+    "-2", "-3", ... suffix is added instead).
+    """
+    conversation = history.get_conversation(conversation_id)
+    if conversation is None:
+        raise missing_error(history.path, "conversation", conversation_id)
+    text = export_markdown(conversation, history.messages(conversation_id), tz=tz)
+    stem = f"{_slug(conversation.title)}-{_when(conversation.created_at, tz):%Y-%m-%d}"
+    directory = Path(directory)
+    path = directory / f"{stem}.md"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for suffix in range(2, _MAX_SUFFIX + 2):
+            try:
+                # "x" creates or fails atomically, so not even a file appearing meanwhile is lost.
+                with path.open("x", encoding="utf-8", newline="\n") as file:
+                    file.write(text)
+                return path
+            except FileExistsError:
+                path = directory / f"{stem}-{suffix}.md"
+    except OSError as exc:
+        raise ExportError(f"Could not write the export {path}: {exc.strerror or exc}.",
+                          "Choose another folder, or check that you may write to this one.",
+                          code="export") from exc
+    raise ExportError(f"Could not export to {directory}: it already holds {_MAX_SUFFIX} exports "
+                      f"named {stem}.", "Choose another folder, or tidy this one up.",
+                      code="export")
+
+
+def _when(timestamp: float, tz: tzinfo | None) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz)
+
+
+def _time_label(when: datetime, started: datetime) -> str:
+    return f"{when:%H:%M}" if when.date() == started.date() else f"{when:%Y-%m-%d %H:%M}"
+
+
+def _speaker(role: Role, assistant: str) -> str:
+    return _SPEAKERS.get(role, assistant)
+
+
+def _clarify_lines(clarify: ClarifyOptions) -> list[str]:
+    lines = [f"**{_one_line(clarify.title) or 'Did you mean'}**", ""]
+    if clarify.content.strip():
+        lines += [clarify.content.strip(), ""]
+    return [*lines, *(f"- {_one_line(option)}" for option in clarify.options), ""]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _close_open_fence(text: str) -> str:
+    # A reply cut off inside a code block would otherwise turn the rest of the file into code.
+    opener: str | None = None
+    for line in text.splitlines():
+        match = _FENCE.match(line)
+        if not match:
+            continue
+        fence = match.group(1)
+        if opener is None:
+            opener = fence
+        elif fence[0] == opener[0] and len(fence) >= len(opener) and not line.strip()[len(fence):]:
+            opener = None
+    return text if opener is None else f"{text}\n{opener}"
+
+
+def _slug(title: str) -> str:
+    """The title as a file name: letters and digits of any script, joined by dashes."""
+    slug = "-".join(re.findall(r"[^\W_]+", title))
+    encoded = slug.encode("utf-8")[:_MAX_NAME_BYTES]
+    return encoded.decode("utf-8", errors="ignore").strip("-") or "conversation"

@@ -1,0 +1,256 @@
+"""The conversation history: one SQLite file, read and written from the UI thread.
+
+Every method is one short statement or transaction (a few milliseconds), so callers need no
+worker. Writes commit at once: WAL with synchronous=NORMAL survives the process being killed
+(only a power cut can lose the last commits, and never corrupts the file). Every failure is a
+`HistoryError` naming the file and what to do; the caller still holds whatever text it was
+saving, so nothing on screen is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tui.domain.conversation import Conversation, Message, MessageStatus, Role
+from tui.store.errors import HistoryError, history_error, missing_error
+from tui.store.schema import migrate, refuse_newer
+from tui.store.search import SearchHit, search_sql, search_terms, snippet
+from tui.store.transaction import immediate_transaction
+
+log = logging.getLogger(__name__)
+
+# Another aichat-tui window may hold the write lock for a moment; wait that long, no longer,
+# since the caller is the UI thread.
+_BUSY_TIMEOUT = 1.0
+
+_CONVERSATION_COLUMNS = (
+    "c.id, c.title, c.provider, c.session_id, c.created_at, c.updated_at,"
+    " (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id)"
+)
+
+
+class History:
+    """The history file. Make one with `History.open(path)`; `close()` it when done."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, trigram_index: bool,
+                 clock: Callable[[], float]) -> None:
+        self._conn = conn
+        self.path = path
+        self._trigram_index = trigram_index
+        self._clock = clock
+
+    @classmethod
+    def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> History:
+        """Open (creating it and its folder if need be) and upgrade the history file at `path`.
+
+        `clock` gives the wall-clock time stamped on conversations (tests pass a fake one).
+        """
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"Could not create the folder {path.parent} for the history file: {exc.strerror}.",
+                "Check that you may write there, or point AICHAT_TUI_DATA_DIR elsewhere.",
+                code="cannot-open") from exc
+        with _translating(path, "open the history"):
+            conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT)
+            try:
+                # Before anything writes to it: a newer aichat-tui's history is left untouched.
+                refuse_newer(conn, path)
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+                migrate(conn, path)
+                # Reading the schema now reports a damaged file at start-up rather than later.
+                (index_sql,) = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"History({str(self.path)!r})"
+
+    # -- conversations -------------------------------------------------------------------------
+
+    def create_conversation(self, title: str, provider: str = "tongyi",
+                            session_id: str | None = None) -> Conversation:
+        now = self._clock()
+        with self._guard("save a new conversation"):
+            cursor = self._conn.execute(
+                "INSERT INTO conversations (title, provider, session_id, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)", (title, provider, session_id, now, now))
+        return Conversation(title=title, created_at=now, updated_at=now, provider=provider,
+                            session_id=session_id, id=cursor.lastrowid)
+
+    def list_conversations(self, limit: int = 500) -> list[Conversation]:
+        """The most recently active conversations first, each with its message_count."""
+        with self._guard("read the list of conversations"):
+            rows = self._conn.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations AS c"
+                " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", (limit,)).fetchall()
+        return [_conversation(row) for row in rows]
+
+    def get_conversation(self, conversation_id: int) -> Conversation | None:
+        with self._guard("read a conversation"):
+            row = self._conn.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations AS c WHERE c.id = ?",
+                (conversation_id,)).fetchone()
+        return _conversation(row) if row else None
+
+    def set_session_id(self, conversation_id: int, session_id: str | None) -> None:
+        self._update_conversation(conversation_id, "session_id", session_id, "save the session")
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        self._update_conversation(conversation_id, "title", title, "rename a conversation")
+
+    def delete(self, conversation_id: int) -> None:
+        """Delete the conversation and (by cascade, index included) all its messages."""
+        with self._guard("delete a conversation"):
+            self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def _update_conversation(self, conversation_id: int, column: str, value: object,
+                             doing: str) -> None:
+        with self._guard(doing):
+            cursor = self._conn.execute(
+                f"UPDATE conversations SET {column} = ? WHERE id = ?", (value, conversation_id))
+        if cursor.rowcount == 0:
+            raise missing_error(self.path, "conversation", conversation_id)
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def messages(self, conversation_id: int) -> list[Message]:
+        """The conversation's messages in the order they were added."""
+        with self._guard("read the messages of a conversation"):
+            rows = self._conn.execute(
+                "SELECT id, conversation_id, role, text, status, created_at, meta FROM messages"
+                " WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall()
+        return [_message(row) for row in rows]
+
+    def add_message(self, conversation_id: int, message: Message) -> Message:
+        """Save `message` (its id is ignored); return a copy with `id` and `conversation_id` set.
+
+        Also makes the conversation the most recently active one.
+        """
+        with self._guard("save a message"):
+            try:
+                with immediate_transaction(self._conn):
+                    cursor = self._conn.execute(
+                        "INSERT INTO messages (conversation_id, role, text, status, created_at, meta)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (conversation_id, message.role.value, message.text, message.status.value,
+                         message.created_at, _meta_json(message.meta)))
+                    self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
+                                       (self._clock(), conversation_id))
+            except sqlite3.IntegrityError as exc:  # the foreign key: no such conversation
+                raise missing_error(self.path, "conversation", conversation_id) from exc
+        return replace(message, id=cursor.lastrowid, conversation_id=conversation_id,
+                       meta=dict(message.meta))
+
+    def update_message(self, message_id: int, *, text: str | None = None,
+                       status: MessageStatus | None = None,
+                       meta: dict[str, Any] | None = None) -> None:
+        """Change whichever of text, status and meta are given (meta is replaced, not merged)."""
+        changes = {"text": text,
+                   "status": status.value if status is not None else None,
+                   "meta": _meta_json(meta) if meta is not None else None}
+        changes = {column: value for column, value in changes.items() if value is not None}
+        if not changes:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        with self._guard("save a message"):
+            cursor = self._conn.execute(f"UPDATE messages SET {assignments} WHERE id = ?",
+                                        (*changes.values(), message_id))
+        if cursor.rowcount == 0:
+            raise missing_error(self.path, "message", message_id)
+
+    def recover_interrupted(self) -> int:
+        """Mark every reply left STREAMING by a crash as INTERRUPTED; return how many there were.
+
+        Call once at start-up, before any reply of this run begins streaming.
+        """
+        with self._guard("recover replies cut off last time"):
+            cursor = self._conn.execute(
+                "UPDATE messages SET status = ? WHERE status = ?",
+                (MessageStatus.INTERRUPTED.value, MessageStatus.STREAMING.value))
+        return cursor.rowcount
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages containing every term of `query` (taken literally), newest first."""
+        terms = search_terms(query)
+        if not terms:
+            return []
+        sql, params = search_sql(terms, self._trigram_index, limit)
+        with self._guard("search the history"):
+            rows = self._conn.execute(sql, params).fetchall()
+        return [SearchHit(conversation_id=conversation_id, message_id=message_id,
+                          conversation_title=title, role=Role(role),
+                          snippet=snippet(text, terms), created_at=created_at)
+                for conversation_id, message_id, title, role, text, created_at in rows]
+
+    # -- failures ------------------------------------------------------------------------------
+
+    def _guard(self, doing: str) -> AbstractContextManager[None]:
+        return _translating(self.path, doing)
+
+
+@contextmanager
+def _translating(path: Path, doing: str) -> Iterator[None]:
+    """Turn sqlite3 failures while `doing` something into HistoryErrors that say what to do."""
+    try:
+        yield
+    except sqlite3.ProgrammingError:
+        raise  # misuse (say, a closed History) is a bug in aichat-tui, not a problem with the file
+    except sqlite3.DatabaseError as exc:
+        raise history_error(path, doing, exc) from exc
+
+
+def _conversation(row: tuple[Any, ...]) -> Conversation:
+    ident, title, provider, session_id, created_at, updated_at, count = row
+    return Conversation(title=title, created_at=created_at, updated_at=updated_at,
+                        provider=provider, session_id=session_id, id=ident, message_count=count)
+
+
+def _message(row: tuple[Any, ...]) -> Message:
+    ident, conversation_id, role, text, status, created_at, meta = row
+    return Message(role=Role(role), text=text, created_at=created_at,
+                   status=MessageStatus(status), id=ident, conversation_id=conversation_id,
+                   meta=_meta_from_json(meta, ident))
+
+
+def _meta_json(meta: dict[str, Any]) -> str:
+    # ensure_ascii=False keeps Chinese readable (and shorter) in the file.
+    return json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
+
+
+def _meta_from_json(raw: str, message_id: int) -> dict[str, Any]:
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        meta = None
+    if isinstance(meta, dict):
+        return meta
+    # Only a hand-edited file gets here; the message itself is still worth showing.
+    log.warning("history: message %s has unreadable extra data; ignoring it", message_id)
+    return {}
