@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from tui import __version__
@@ -36,9 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = args.command or "app"
     try:
-        return importlib.import_module(f"tui.commands.{name}").run(args)
+        code = importlib.import_module(f"tui.commands.{name}").run(args)
+        sys.stdout.flush()
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `aichat-tui voices | head`: the reader has what it wanted. Point stdout at devnull so
+        # the flush at exit raises no second error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,91 @@
+"""`aichat-tui say`: speak a text in a Qiniu voice, or write the speech to a WAV or MP3 file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.commands.session import EXIT_OK, command_settings, exit_code, report
+from tui.domain.errors import AichatError, InvalidInput
+from tui.settings import Settings
+
+if TYPE_CHECKING:
+    from tui.audio.synthesis import Synthesizer
+
+SPEED_RANGE = (0.2, 3.0)
+FILE_TYPES = (".wav", ".mp3")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "say", help="speak a text aloud, or save the speech as WAV or MP3",
+        description="Speak TEXT (markdown is fine: markup is not read out) in a Qiniu voice, "
+                    "sentence by sentence as it is synthesized. With --out, write it to a file "
+                    "instead; that needs no sound device.")
+    parser.add_argument("text", nargs="?", metavar="TEXT",
+                        help="what to say, or - to read it from standard input")
+    parser.add_argument("--voice", metavar="TYPE",
+                        help="voice type from `aichat-tui voices` (default: voice in [qiniu])")
+    parser.add_argument("--speed", type=float, metavar="R",
+                        help="speed ratio from 0.2 to 3.0 (default: speed in [qiniu])")
+    parser.add_argument("--out", type=Path, metavar="FILE",
+                        help="write the speech to FILE (.wav or .mp3) instead of playing it")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = None
+    try:
+        _check_usage(args)
+        text = sys.stdin.read() if args.text == "-" else args.text
+        with command_settings(args.demo) as settings:
+            return asyncio.run(_say(settings, text, args))
+    except AichatError as error:
+        report(error, settings)
+        return exit_code(error)
+
+
+def _check_usage(args: argparse.Namespace) -> None:
+    if args.text is None:
+        raise InvalidInput("say needs the TEXT to speak, or - to read it from standard input.")
+    if args.out is not None and args.out.suffix.lower() not in FILE_TYPES:
+        raise InvalidInput(f"--out {args.out} must end in .wav or .mp3.")
+    low, high = SPEED_RANGE
+    if args.speed is not None and not low <= args.speed <= high:
+        raise InvalidInput(f"--speed must be from {low} to {high}; it is {args.speed}.")
+
+
+async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
+    from tui.audio.speakable import speakable
+    from tui.audio.synthesis import Synthesizer
+    from tui.backends.qiniu import QiniuSpeech
+
+    voice = args.voice or settings.qiniu.voice
+    speed = args.speed if args.speed is not None else settings.qiniu.speed
+    engine = QiniuSpeech.from_settings(settings)
+    try:
+        synthesizer = Synthesizer(engine, settings.cache_dir)
+        if args.out is not None:
+            length = await synthesizer.save(text, args.out, voice=voice, speed=speed)
+            print(f"Wrote {args.out} ({length / 1000:.1f} s of speech).")
+            return EXIT_OK
+        if not speakable(text).strip():
+            raise InvalidInput("There is nothing to speak in this text.")
+        await _speak(synthesizer, settings, text, voice, speed)
+        return EXIT_OK
+    finally:
+        await engine.aclose()
+
+
+async def _speak(synthesizer: Synthesizer, settings: Settings, text: str, voice: str, speed: float) -> None:
+    from tui.audio.player import open_player
+    from tui.audio.speaker import Speaker
+
+    # The device is opened first: without one, say so before spending any request.
+    speaker = Speaker(synthesizer, open_player(settings.audio.backend), voice=voice, speed=speed)
+    try:
+        await speaker.speak(text)
+    finally:
+        speaker.close()

@@ -1,0 +1,98 @@
+"""`aichat-tui voices`: Qiniu's voice catalogue, as a table, as lines, or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import TextIO
+
+from tui.commands.session import EXIT_OK, command_settings, exit_code, report
+from tui.domain.errors import AichatError, InvalidInput
+from tui.domain.inert_text import make_inert
+from tui.domain.voice import Voice
+from tui.settings import Settings
+
+COLUMNS = ("VOICE TYPE", "NAME", "LANGUAGE", "GENDER", "CATEGORY")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "voices", help="list Qiniu's text-to-speech voices",
+        description="List the voices Qiniu can speak in. On a terminal: a table (* marks the "
+                    "voice in use); piped: one tab-separated line per voice (voice type, name, "
+                    "language, gender, category). The list is cached for a day.")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON array of {voice_type, name, category, language, "
+                             "gender, preview_url}")
+    parser.add_argument("--category", metavar="NAME",
+                        help="only voices of this category, by its Chinese or English name "
+                             "(传统音色 Standard, 双语音色 Bilingual, 特殊音色 Character)")
+    parser.add_argument("--refresh", action="store_true",
+                        help="fetch the list again instead of using the cached one")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = None
+    try:
+        with command_settings(args.demo) as settings:
+            voices = asyncio.run(_fetch(settings, refresh=args.refresh))
+        if args.category:
+            voices = _in_category(voices, args.category)
+    except AichatError as error:
+        report(error, settings)
+        return exit_code(error)
+    _print(voices, settings.qiniu.voice, as_json=args.json, out=sys.stdout)
+    return EXIT_OK
+
+
+def _print(voices: list[Voice], current: str, *, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        json.dump([_as_json(v) for v in voices], out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    elif out.isatty():
+        _print_table(voices, current, out)
+    else:
+        for v in voices:
+            fields = (v.voice_type, v.name, v.language, v.gender, v.category)
+            out.write("\t".join(make_inert(f).replace("\t", " ") for f in fields) + "\n")
+
+
+async def _fetch(settings: Settings, *, refresh: bool) -> list[Voice]:
+    from tui.backends.qiniu import QiniuSpeech
+
+    engine = QiniuSpeech.from_settings(settings)
+    try:
+        return await engine.list_voices(refresh=refresh)
+    finally:
+        await engine.aclose()
+
+
+def _in_category(voices: list[Voice], name: str) -> list[Voice]:
+    chosen = [v for v in voices if v.in_category(name)]
+    if not chosen:
+        known = dict.fromkeys(f"{v.category} ({v.category_label})" if v.category_label != v.category
+                              else v.category for v in voices)
+        raise InvalidInput(f"No voices are in the category {name!r}.",
+                           f"Categories: {', '.join(known) or 'none'}.")
+    return chosen
+
+
+def _as_json(voice: Voice) -> dict[str, str]:
+    return {"voice_type": voice.voice_type, "name": voice.name, "category": voice.category,
+            "language": voice.language, "gender": voice.gender, "preview_url": voice.preview_url}
+
+
+def _print_table(voices: list[Voice], current: str, out: TextIO) -> None:
+    from rich.cells import cell_len  # CJK names are two cells per character
+
+    rows = [(("* " if v.voice_type == current else "  ") + v.voice_type, make_inert(v.name),
+             v.language_label, v.gender_label, make_inert(v.category_label))
+            for v in voices]
+    header = ("  " + COLUMNS[0], *COLUMNS[1:])
+    widths = [max(cell_len(row[i]) for row in [header, *rows]) for i in range(len(COLUMNS))]
+    for row in [header, *rows]:
+        cells = [cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True)]
+        out.write("  ".join(cells).rstrip() + "\n")
+    out.write(f"\n{len(voices)} voices. Hear one: aichat-tui say --voice VOICE_TYPE \"Hello\"\n")
