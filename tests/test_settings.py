@@ -63,3 +63,8 @@ def test_save_setting_keeps_comments(tmp_path):
     s = load_settings()
     assert s.ui.theme == "aichat-light"
     assert s.qiniu.voice == "qiniu_en_male_abc"
+
+
+def test_keymap_ids_quoted_or_not(tmp_path):
+    write(tmp_path, '[keymap]\nchat.new = "f9"\n"prompt.send" = "ctrl+s"\n')
+    assert load_settings().ui.keymap == {"chat.new": "f9", "prompt.send": "ctrl+s"}

@@ -151,7 +151,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
             if raw is None:
                 continue
         sections.setdefault(section, {})[key] = _convert(raw, kind, origin, where)
-    keymap = table.get("keymap", {})
+    keymap = _flatten(table.get("keymap", {}))
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         raise SettingsError(f"The [keymap] section of {path} must map binding ids to key strings, "
                             'like `send = "ctrl+s"`.')
@@ -163,6 +163,19 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
         audio=AudioSettings(**sections.get("audio", {})),
         ui=UISettings(keymap=dict(keymap), **sections.get("ui", {})),
     )
+
+
+def _flatten(table: Any, prefix: str = "") -> Any:
+    """`chat.new = "f9"` unquoted is a nested table to TOML; binding ids are dotted names."""
+    if not isinstance(table, dict):
+        return table
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

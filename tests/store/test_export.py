@@ -111,3 +111,13 @@ def test_an_unwritable_folder_is_explained(history, chat, tmp_path):
 
     assert "Could not write the export" in str(caught.value)
     assert "Choose another folder" in str(caught.value)
+
+
+def test_terminal_escapes_in_a_reply_are_exported_inert(history):
+    conversation = history.create_conversation("escapes")
+    history.add_message(conversation.id, Message(Role.ASSISTANT, "clip \x1b]52;c;aGk=\x07 cls \x1b[2J",
+                                                 START))
+    text = export_markdown(history.get_conversation(conversation.id),
+                           history.messages(conversation.id), tz=UTC)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "␛]52;c;aGk=␇" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TextIO
 
-from tui.domain.inert_text import make_inert
+from tui.domain.inert_text import InertReply
 from tui.domain.reply import Edit
 
 
@@ -24,15 +24,14 @@ class LiveText:
     def __init__(self, out: TextIO, columns: int) -> None:
         self.out = out
         self.columns = max(10, columns)
-        self.shown = ""
+        self.inert = InertReply()
 
     def apply(self, edit: Edit, text: str) -> None:
-        if edit.is_append:
-            insert = make_inert(edit.insert)
-            self.out.write(insert)
-            self.shown += insert
+        shown = self.inert.text
+        inert_edit = self.inert.apply(edit, text)
+        if inert_edit.is_append:
+            self.out.write(inert_edit.insert)
         else:
-            up = rows_used(self.shown, self.columns) - 1
-            self.shown = make_inert(text)
-            self.out.write((f"\x1b[{up}F" if up else "\r") + "\x1b[J" + self.shown)
+            up = rows_used(shown, self.columns) - 1
+            self.out.write((f"\x1b[{up}F" if up else "\r") + "\x1b[J" + self.inert.text)
         self.out.flush()

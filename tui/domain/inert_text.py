@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from tui.domain.reply import Edit
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -23,3 +25,28 @@ def _glyph(match: re.Match[str]) -> str:
 
 def make_inert(text: str) -> str:
     return _CONTROL.sub(_glyph, text) if _CONTROL.search(text) else text
+
+
+class InertReply:
+    """The inert form of a streaming reply, kept in step with the raw edits.
+
+    Only the inserted part of an append is converted, so a long reply costs no more per event
+    than its newest words. Some characters become several (C1 controls are shown as \\x9b), so
+    positions in the inert text differ from raw ones; a rewrite converts the kept prefix afresh.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def apply(self, edit: Edit, raw_text: str) -> Edit:
+        """Take a raw edit (and the whole raw text after it); return the edit of the inert text."""
+        old_length = len(self.text)
+        if edit.is_append:
+            insert = make_inert(edit.insert)
+            self.text += insert
+            return Edit(old_length, insert, old_length)
+        keep = len(make_inert(raw_text[: edit.keep]))
+        self.text = make_inert(raw_text)
+        return Edit(keep, self.text[keep:], old_length)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.events import ClarifyOptions
+from tui.domain.inert_text import make_inert
 from tui.store.errors import ExportError, missing_error
 from tui.store.history import History
 from tui.store.meta import reply_error, reply_extras
@@ -42,7 +43,9 @@ def export_markdown(conversation: Conversation, messages: Sequence[Message], *,
     for message in messages:
         lines += ["---", "", f"### {_speaker(message.role, assistant)} · "
                              f"{_time_label(_when(message.created_at, tz), started)}", ""]
-        body = _close_open_fence(message.text.rstrip())
+        # Replies are stored exactly as received; a file a person opens must not carry
+        # live terminal escapes.
+        body = _close_open_fence(make_inert(message.text).rstrip())
         if body:
             lines += [body, ""]
         for extra in reply_extras(message.meta):

@@ -1,0 +1,255 @@
+"""The app as launched: settings problems on screen, --demo, keymap, help, palette, themes,
+and managing conversations."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.ui.chat_support import (notifications, replies, screen_text, screen_words, send,
+                                   settings_for, wait_for_reply, wait_until)
+from tui.commands.app import build_app
+from tui.domain.conversation import Message, MessageStatus, Role
+from tui.settings import ENVIRONMENT_NAMES, load_settings
+from tui.store import History
+from tui.ui.app import make_app
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.widgets.prompt import Prompt
+
+
+@pytest.fixture
+def history(tmp_path):
+    with History.open(tmp_path / "history.sqlite3") as history:
+        yield history
+
+
+@pytest.fixture
+def config_path():
+    return load_settings().config_path  # the isolated one (AICHAT_TUI_CONFIG)
+
+
+# -- launching -----------------------------------------------------------------------------
+
+async def test_without_credentials_the_app_opens_and_says_what_to_set_and_where(config_path):
+    with ExitStack() as stack:
+        app = build_app(False, stack)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            shown = screen_words(app)
+            for key in ("access_key_id", "access_key_secret", "instance_id"):
+                assert ENVIRONMENT_NAMES[f"tongyi.{key}"] in shown
+            assert str(config_path) in shown.replace(" ", "")
+            assert "aichat-tui --demo" in shown
+
+            await send(pilot, "hello")  # asking again says it again; nothing is sent or saved
+            assert shown.count("aichat-tui --demo") < screen_words(app).count("aichat-tui --demo")
+            assert app.history.list_conversations() == []
+
+
+async def test_a_malformed_settings_file_is_shown_on_screen_not_a_traceback(config_path):
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text("[tongyi\naccess_key_id = 1\n", encoding="utf-8")
+    with ExitStack() as stack:
+        app = build_app(False, stack)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            shown = screen_words(app)
+            assert "is not valid TOML" in shown
+            assert "Fix that line, or move the file away to start from defaults." in shown
+
+
+async def test_demo_runs_against_the_embedded_emulator_with_its_own_history(tmp_path):
+    with ExitStack() as stack:
+        app = build_app(True, stack)
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert "aichat-tui — demo" in screen_text(app).splitlines()[0]
+            await send(pilot, "hello demo")
+            await wait_for_reply(pilot)
+            assert "You asked: “hello demo”" in replies(app)[0].copy_text
+    with History.open(tmp_path / "data" / "demo" / "history.sqlite3") as demo_history:
+        [conversation] = demo_history.list_conversations()
+        assert conversation.title == "hello demo"
+    assert not (tmp_path / "data" / "history.sqlite3").exists()
+
+
+async def test_replies_cut_off_last_time_are_marked_interrupted_at_start(emulator, history):
+    conversation = history.create_conversation("before the crash")
+    history.add_message(conversation.id, Message(Role.USER, "q", 0.0))
+    history.add_message(conversation.id, Message(Role.ASSISTANT, "half an ans", 0.0,
+                                                 MessageStatus.STREAMING))
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(notifications=True) as pilot:
+        await wait_until(pilot, lambda: "1 reply was cut off" in screen_words(app),
+                         "the notice about the interrupted reply")
+    assert history.messages(conversation.id)[1].status == MessageStatus.INTERRUPTED
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+async def test_the_keymap_remaps_bindings_by_id_and_help_shows_the_keys_in_use(
+        emulator, history, config_path):
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text('[keymap]\n"chat.new" = "f9"\n"chat.nwe" = "f10"\n', encoding="utf-8")
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_until(pilot, lambda: "'chat.nwe', which is no binding id" in screen_words(app),
+                         "the warning about the unknown id")
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        await pilot.press("ctrl+n")  # no longer bound
+        assert len(replies(app)) == 1
+        await pilot.press("f9")
+        assert replies(app) == [] and app.screen.conversation is None
+        assert "f9 New" in screen_text(app).splitlines()[-1]
+
+        await pilot.press("f1")
+        table = app.screen.query_one(DataTable)
+        rows = {str(table.get_row_at(i)[2]): str(table.get_row_at(i)[0])
+                for i in range(table.row_count)}
+        assert rows["chat.new"] == "f9"
+        assert rows["prompt.newline"] == "ctrl+j, alt+enter"
+        assert rows["prompt.send"] == "enter"
+
+
+async def test_question_mark_opens_help_only_from_an_empty_prompt(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test() as pilot:
+        await pilot.press("a", "question_mark")
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.query_one(Prompt).text == "a?"
+        app.screen.query_one(Prompt).clear()
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert "New line in the message" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_the_palette_runs_chat_commands(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test() as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        await pilot.press("ctrl+p", *"copy the last reply")
+        await pilot.pause(0.3)  # the palette searches in the background
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.clipboard == replies(app)[0].copy_text
+
+        await pilot.press("ctrl+p", *"new conversation")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert replies(app) == []
+
+
+# -- conversations -------------------------------------------------------------------------
+
+async def test_rename_and_delete_the_conversation(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test() as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        await pilot.press("f2")
+        await pilot.press(*"Greetings", "enter")
+        await pilot.pause()
+        [conversation] = history.list_conversations()
+        assert conversation.title == "Greetings"
+        [status_line] = [line for line in screen_text(app).splitlines() if "● " in line]
+        assert status_line.rstrip().endswith("· tongyi · Greetings")
+
+        await pilot.press("f8")
+        await pilot.press("n")  # keep it
+        assert history.list_conversations() == [conversation]
+        await pilot.press("f8", "y")
+        await pilot.pause()
+        assert history.list_conversations() == []
+        assert replies(app) == []
+
+
+async def test_export_writes_a_markdown_file_and_says_where(emulator, history, tmp_path):
+    app = make_app(settings_for(emulator), history=history, export_dir=tmp_path / "out")
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await send(pilot, "export me")
+        await wait_for_reply(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [exported] = (tmp_path / "out").iterdir()
+        await wait_until(pilot, lambda: f"Exported {exported}" in notifications(app),
+                         "the notification with the path")
+    text = exported.read_text(encoding="utf-8")
+    assert "export me" in text and "You asked: “export me”" in text
+
+
+async def test_a_theme_is_previewed_chosen_and_saved(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test() as pilot:
+        assert app.theme == "aichat-dark"
+        await pilot.press("ctrl+t", "down")
+        previewed = app.theme
+        assert previewed != "aichat-dark"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == previewed
+    assert load_settings().ui.theme == previewed  # saved: the next start uses it
+
+
+async def test_an_unknown_theme_setting_falls_back_and_says_so(emulator, history, config_path):
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text('[ui]\ntheme = "no-such-theme"\n', encoding="utf-8")
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.theme == "aichat-dark"
+        await wait_until(pilot, lambda: "There is no theme named 'no-such-theme'" in
+                         screen_words(app), "the warning about the theme")
+
+
+async def test_a_conversation_reopened_from_history_continues_its_session(emulator, history):
+    first = make_app(settings_for(emulator), history=history)
+    async with first.run_test() as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        assert "(turn 1 of this conversation)" in replies(first)[0].copy_text
+    [conversation] = history.list_conversations()
+
+    second = make_app(settings_for(emulator), history=history)  # another day, another run
+    async with second.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+o")
+        assert type(second.screen).__name__ == "HistoryScreen"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(second.screen, ChatScreen)
+        shown = screen_words(second)
+        assert "You · " in shown and "hello" in shown and "(turn 1 of this conversation)" in shown
+        await send(pilot, "and again")
+        await wait_for_reply(pilot)
+        assert "(turn 2 of this conversation)" in replies(second)[-1].copy_text
+    assert [m.text for m in history.messages(conversation.id) if m.role == Role.USER] == [
+        "hello", "and again"]
+    assert history.get_conversation(conversation.id).session_id == conversation.session_id
+
+
+async def test_deleting_the_open_conversation_in_history_starts_a_new_one(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test() as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        await pilot.press("ctrl+o", "d", "y", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert replies(app) == [] and app.screen.conversation is None
+        assert history.list_conversations() == []
+
+
+async def test_an_unusable_history_is_reported_and_chatting_still_works(emulator, tmp_path):
+    (tmp_path / "data").write_text("a file where the data folder should be", encoding="utf-8")
+    app = make_app(settings_for(emulator))
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_until(pilot, lambda: any(n.startswith("History unavailable Could not create")
+                                            for n in notifications(app)), "the warning")
+        await send(pilot, "hello anyway")
+        await wait_for_reply(pilot)
+        assert "You asked: “hello anyway”" in replies(app)[0].copy_text

@@ -1,0 +1,75 @@
+"""How a reply is put on screen while it streams: inert text, rewrites, growing code blocks."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Label
+
+from tests.ui.chat_support import replies, send, settings_for, wait_for_reply
+from tui.domain.reply import ReplyText
+from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
+from tui.ui.app import make_app
+from tui.domain.inert_text import InertReply
+from tui.ui.widgets.markdown_feed import MarkdownFeed
+from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown
+
+
+def test_inert_edits_follow_raw_edits_through_appends_and_rewrites():
+    raw, inert = ReplyText(), InertReply()
+    shown = ""
+    # \x9b (a C1 control) is shown as four characters: positions shift after it.
+    for snapshot in ("a\x9bb", "a\x9bbc\x1b[2J", "a\x9bX", "a\x9bX\x07 done"):
+        edit = raw.update(snapshot)
+        shown = inert.apply(edit, snapshot).apply(shown)
+        assert shown == inert.text
+    assert shown == "a\\x9bX␇ done"
+
+
+async def test_a_rewritten_reply_ends_as_its_last_snapshot(emulator):
+    app = make_app(settings_for(emulator))
+    async with app.run_test() as pilot:
+        await send(pilot, "#rewrite")
+        await wait_for_reply(pilot)
+        [reply] = replies(app)
+        assert reply.copy_text == "".join(REWRITE_SNAPSHOTS[-1])
+        assert reply.query_one(ReplyMarkdown).source == reply.copy_text
+
+
+class OneReply(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ReplyMarkdown()
+
+
+async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
+    lines = [f"value_{n} = {n} * 2  # line {n}" for n in range(3 * PIECE_LINES + 5)]
+    app = OneReply()
+    async with app.run_test() as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply = ReplyText()
+        text = "Here:\n\n```python\n"
+
+        async def stream(more: list[str]) -> list[Label]:
+            nonlocal text
+            for n, line in enumerate(more):
+                text += line + "\n"
+                feed.apply(reply.update(text), text)
+                if n % 4 == 0:
+                    await pilot.pause()
+            await pilot.pause()
+            return list(markdown.query_one(ReplyFence).query_children(Label))
+
+        first_pieces = (await stream(lines[: 2 * PIECE_LINES + 1]))[:2]
+        first_contents = [label.content for label in first_pieces]
+        labels = await stream(lines[2 * PIECE_LINES + 1:])
+        # While streaming: pieces of PIECE_LINES lines, the full ones drawn once, untouched since.
+        assert len(labels) == 4
+        assert labels[:2] == first_pieces
+        assert [label.content for label in first_pieces] == first_contents
+        assert "\n".join(str(label.content) for label in labels) == "\n".join(lines)
+
+        await feed.finish(text + "```\n")
+        fence = markdown.query_one(ReplyFence)
+        [whole] = fence.query_children(Label)  # the final render: one piece, fully highlighted
+        assert str(whole.content) == "\n".join(lines)
+        assert fence.code == "\n".join(lines)

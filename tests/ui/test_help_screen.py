@@ -1,0 +1,90 @@
+"""The help screen: the bindings it is given, how to remap them, how to send and break lines.
+
+Snapshot: regenerate after a deliberate change with
+`./run pytest tests/ui/test_help_screen.py --snapshot-update`, and look at the SVG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from tests.ui.chat_support import screen_text, words
+from tui.ui.screens.help import HelpScreen
+from tui.ui.themes import builtin_themes_dir, load_themes
+
+CONFIG = Path("/home/you/.config/aichat-tui/config.toml")
+ROWS = [
+    ("enter", "Send the message", "prompt.send"),
+    ("ctrl+j, alt+enter", "New line in the message", "prompt.newline"),
+    ("ctrl+o", "History of conversations", "chat.history"),
+    ("[", "A key that looks like markup", "chat.bracket"),
+]
+
+
+class HelpHost(App[None]):
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self._rows = rows
+        self.closed = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("the chat screen")
+
+    def on_mount(self) -> None:
+        for theme in load_themes(builtin_themes_dir(), Path("/nonexistent"))[0]:
+            self.register_theme(theme)
+        self.theme = "aichat-dark"
+        self.push_screen(HelpScreen(self._rows, config_path=CONFIG), self._count_close)
+
+    def _count_close(self, _: None) -> None:
+        self.closed += 1
+
+
+async def test_lists_every_binding_given_with_its_id():
+    app = HelpHost(ROWS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lines = [words(line.strip("█ ")) for line in screen_text(app).splitlines()]
+        assert "Keys Action Id (for [keymap])" in lines
+        for keys, description, binding_id in ROWS:
+            assert f"{keys} {description} {binding_id}" in lines
+
+
+async def test_says_how_to_remap_keys_and_how_to_send_and_break_lines():
+    app = HelpHost(ROWS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = words(screen_text(app).replace("█", " "))
+        assert "Help" in text
+        assert "Enter sends the message; ctrl+j or alt+enter starts a new line." in text
+        assert f"add a [keymap] table to {CONFIG}" in text
+        assert '"prompt.send" = "f5"' in text
+
+
+@pytest.mark.parametrize("key", ["escape", "f1", "q"])
+async def test_closes_with_escape_f1_or_q(key):
+    app = HelpHost(ROWS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.closed == 1
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_scrolls_to_rows_below_the_fold():
+    many = [(f"f{n}", f"Action number {n}", f"test.action_{n}") for n in range(1, 41)]
+    app = HelpHost(many)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Action number 40" not in screen_text(app)
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        assert "Action number 40" in screen_text(app)
+
+
+def test_snapshot(snap_compare):
+    assert snap_compare(HelpHost(ROWS), terminal_size=(80, 24))

@@ -1,0 +1,185 @@
+"""The Textual app around the chat screen: themes, keymap, history and provider wiring.
+
+`make_app()` is the one way to build it, for the launcher and the tests alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui.domain.errors import AichatError, SettingsError
+from tui.domain.providers import ChatProvider
+from tui.settings import Settings, save_setting
+from tui.store import History
+from tui.ui.bindings import APP, bindings, help_rows, keys_for, unknown_ids
+from tui.ui.screens.chat import ChatScreen, ChatServices
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+FALLBACK_THEME = "aichat-dark"
+
+
+def chat_commands() -> type[Provider]:
+    # The palette's machinery is imported when the palette first opens, not at start-up.
+    from tui.ui.palette import ChatCommands
+
+    return ChatCommands
+
+
+class AichatApp(App[None], inherit_bindings=False):
+    TITLE = "aichat-tui"
+    BINDINGS = [*bindings(APP), Binding("ctrl+c", "help_quit", show=False, system=True)]
+    COMMANDS = {chat_commands}
+    # Notifications carry error sentences and file paths: give people time to read them.
+    NOTIFICATION_TIMEOUT = 8
+
+    def __init__(self, settings: Settings, *, provider: ChatProvider | None,
+                 history: History | None, problem: AichatError | None,
+                 clock: Callable[[], float], export_dir: Path) -> None:
+        super().__init__()
+        self.settings = settings
+        self.keymap = dict(settings.ui.keymap)
+        # The footer finds the palette key under this name; follow a remapped one.
+        self.COMMAND_PALETTE_BINDING = keys_for("app.palette", self.keymap).split(",")[0].strip()
+        self._provider = provider
+        self._own_provider = provider is None
+        self._history = history
+        self._own_history = history is None
+        self._problem = problem
+        self._clock = clock
+        self._export_dir = export_dir
+        self._clashes_told: set[frozenset[str]] = set()
+        if settings.demo:
+            self.sub_title = "demo"
+
+    @property
+    def history(self) -> History:
+        assert self._history is not None, "the history opens when the app mounts"
+        return self._history
+
+    def on_load(self) -> None:
+        # Before the first screen is composed: it draws in the right theme at once.
+        self._load_themes()
+        self._open_history()
+
+    def get_default_screen(self) -> ChatScreen:
+        return ChatScreen(ChatServices(
+            history=self.history,
+            provider=self.provider,
+            speaker="Tongyi",
+            keymap=self.keymap,
+            secrets=tuple(s for s in self.settings.secrets() if s),
+            export_dir=self._export_dir,
+            log_path=self.settings.log_path,
+            clock=self._clock,
+        ), self._problem)
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
+        for binding_id in unknown_ids(self.keymap):
+            self.notify(f"[keymap] in {self.settings.config_path} names {binding_id!r}, which is "
+                        "no binding id; F1 lists them all.", severity="warning", markup=False)
+
+    async def on_unmount(self) -> None:
+        if self._own_provider and self._provider is not None:
+            await self._provider.aclose()
+        if self._own_history and self._history is not None:
+            self._history.close()
+
+    def provider(self) -> ChatProvider:
+        """The chat provider, made on first use so that start-up does not import httpx."""
+        if self._provider is None:
+            from tui.backends.aliyun import TongyiProvider
+
+            self._provider = TongyiProvider(self.settings.tongyi)
+        return self._provider
+
+    def _open_history(self) -> None:
+        if self._history is None:
+            try:
+                self._history = History.open(self.settings.history_path)
+            except AichatError as error:
+                # Chatting still works; say loudly that nothing is kept.
+                self.notify(f"{error} Until then, this session's history is not saved.",
+                            title="History unavailable", severity="error", timeout=30,
+                            markup=False)
+                self._history = History.open(Path(":memory:"))
+        try:
+            recovered = self._history.recover_interrupted()
+        except AichatError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if recovered:
+            self.notify(f"{recovered} repl{'ies were' if recovered > 1 else 'y was'} cut off when "
+                        "aichat-tui last closed; marked as interrupted in the history.")
+
+    def _load_themes(self) -> None:
+        from tui.ui.themes import builtin_themes_dir, load_themes
+
+        themes, warnings = load_themes(builtin_themes_dir(), self.settings.user_themes_dir)
+        for theme in themes:
+            self.register_theme(theme)
+        for warning in warnings:
+            self.notify(warning, title="Theme", severity="warning", markup=False)
+        wanted = self.settings.ui.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+            return
+        fallback = FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
+        self.notify(f"There is no theme named {wanted!r} (the [ui] theme setting); using "
+                    f"{fallback}. Pick another with {keys_for('app.theme', self.keymap)}.",
+                    severity="warning", markup=False)
+        self.theme = fallback
+
+    def action_help(self) -> None:
+        from tui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(help_rows(self.keymap), config_path=self.settings.config_path))
+
+    def action_theme(self) -> None:
+        from tui.ui.screens.theme_picker import ThemePicker
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                save_setting(self.settings.config_path, "ui", "theme", name)
+            except SettingsError as error:
+                self.notify(str(error), title="Theme not saved", severity="error", markup=False)
+                return
+            self.notify(f"Theme {name!r} saved in {self.settings.config_path}.", markup=False)
+
+        ours = sorted(n for n in self.available_themes if n.startswith("aichat-"))
+        others = sorted(n for n in self.available_themes if n not in ours)
+        self.push_screen(ThemePicker(ours + others, self.theme), chosen)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids in self._clashes_told:
+            return
+        self._clashes_told.add(ids)
+        self.notify(f"[keymap] gives one key to several bindings: {', '.join(sorted(ids))}. "
+                    "Only one of them will work; change the others.", severity="warning",
+                    markup=False)
+
+
+def make_app(settings: Settings, *, provider: ChatProvider | None = None,
+             history: History | None = None, problem: AichatError | None = None,
+             clock: Callable[[], float] = time.time, export_dir: Path | None = None) -> AichatApp:
+    """The app for `settings`.
+
+    provider: the chat provider (default: Tongyi from settings.tongyi, made on first use).
+    history: an open History (default: settings.history_path, opened and closed by the app).
+    problem: why chatting cannot work (missing or malformed settings), shown on screen.
+    clock: wall-clock time for message times (tests fix it).
+    export_dir: where exports go (default: <data dir>/exports).
+    """
+    return AichatApp(settings, provider=provider, history=history, problem=problem, clock=clock,
+                     export_dir=export_dir or settings.data_dir / "exports")

@@ -1,0 +1,168 @@
+"""Every key binding of the chat window, each with an id users can remap in [keymap].
+
+One table feeds the widgets' BINDINGS, the footer, the help screen and the command palette,
+so they can never disagree about what a key does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import groupby
+from os.path import commonprefix
+
+from textual.binding import Binding
+from textual.keys import key_to_character
+
+
+@dataclass(frozen=True)
+class Command:
+    """One action, its default keys, and how it is shown.
+
+    `action` runs in the namespace of the widget whose BINDINGS hold the command;
+    `palette_action`, when set, is the same action addressed from the app, for the palette.
+    """
+
+    id: str
+    keys: str
+    action: str
+    label: str  # the footer's one word
+    title: str  # the help table and the palette
+    show: bool = True
+    priority: bool = False
+    palette_action: str | None = None
+    group: str | None = None  # commands the help shows as one row
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.label, show=self.show,
+                       priority=self.priority, tooltip=self.title, id=self.id)
+
+
+# The prompt. It looks these up itself before its text area sees a key (see Prompt._on_key);
+# the conditional ones step aside (check_action) when the prompt holds text. Enter and ctrl+j
+# are told apart by every terminal, unlike shift+enter or ctrl+enter.
+PROMPT = (
+    Command("prompt.send", "enter", "send", "Send", "Send the message"),
+    Command("prompt.newline", "ctrl+j,alt+enter", "newline", "Newline",
+            "New line in the message"),
+    Command("prompt.help", "question_mark", "help", "Help", "Help (from an empty prompt)",
+            show=False),
+    Command("prompt.to_messages", "up", "to_messages", "Messages",
+            "To the messages (empty prompt)", show=False),
+    *(Command(f"prompt.option_{n}", str(n), f"option({n})", f"Option {n}",
+              "Send that option (empty prompt)", show=False, group="options")
+      for n in range(1, 10)),
+)
+
+# The chat screen, in footer order. An 80-column footer has room for the everyday keys only;
+# the rest are hidden there (show=False) but listed by F1 and the palette.
+CHAT = (
+    Command("chat.cancel", "escape", "cancel", "Cancel",
+            "Stop the reply (keeps its text)",
+            palette_action="screen.cancel"),
+    Command("chat.retry", "ctrl+r", "retry", "Retry", "Ask the last question again",
+            palette_action="screen.retry"),
+    Command("chat.new", "ctrl+n", "new_chat", "New", "New conversation",
+            palette_action="screen.new_chat"),
+    Command("chat.history", "ctrl+o", "history", "History",
+            "History of conversations",
+            palette_action="screen.history"),
+    Command("chat.copy_reply", "f3", "copy_reply", "Copy", "Copy the last reply",
+            palette_action="screen.copy_reply"),
+    Command("chat.copy_code", "f4", "copy_code", "Code",
+            "Copy the last code block", show=False,
+            palette_action="screen.copy_code"),
+    Command("chat.rename", "f2", "rename", "Rename", "Rename this conversation", show=False,
+            palette_action="screen.rename"),
+    Command("chat.export", "ctrl+s", "export", "Export",
+            "Export this conversation", show=False,
+            palette_action="screen.export"),
+    Command("chat.delete", "f8", "delete", "Delete", "Delete this conversation",
+            show=False, palette_action="screen.delete"),
+    Command("chat.previous_message", "alt+up", "walk(-1)", "Previous",
+            "Previous message (anywhere)", show=False),
+    Command("chat.next_message", "alt+down", "walk(1)", "Next", "Next message (anywhere)",
+            show=False),
+    # Priority: the prompt would otherwise take the page keys for its own cursor.
+    Command("chat.page_up", "pageup", "page(-1)", "Page up", "Scroll up a page",
+            show=False, priority=True),
+    Command("chat.page_down", "pagedown", "page(1)", "Page down",
+            "Scroll down a page",
+            show=False, priority=True),
+)
+
+# A focused message (bound on the conversation, the messages' parent).
+MESSAGE = (
+    Command("message.previous", "up", "walk(-1)", "Previous", "Previous message",
+            show=False),
+    Command("message.next", "down", "walk(1)", "Next",
+            "Next message, or the prompt", show=False),
+    Command("message.first", "home", "first", "First", "First message", show=False),
+    Command("message.last", "end", "last", "Last", "Last message", show=False),
+    Command("message.copy", "c", "copy", "Copy msg", "Copy the focused message"),
+)
+
+# The app, on every screen.
+APP = (
+    Command("app.help", "f1", "help", "Help", "Help: every key",
+            palette_action="app.help"),
+    Command("app.theme", "ctrl+t", "theme", "Theme", "Choose a theme",
+            show=False, palette_action="app.theme"),
+    Command("app.palette", "ctrl+p", "command_palette", "Commands", "Command palette",
+            show=False, priority=True),
+    Command("app.quit", "ctrl+q", "quit", "Quit", "Quit", show=False,
+            priority=True, palette_action="app.quit"),
+)
+
+ALL = (*PROMPT, *CHAT, *MESSAGE, *APP)
+NAMESPACES = ("prompt.", "chat.", "message.", "app.")
+
+
+def bindings(commands: Iterable[Command]) -> list[Binding]:
+    return [command.binding() for command in commands]
+
+
+def command(command_id: str) -> Command:
+    return next(c for c in ALL if c.id == command_id)
+
+
+def palette_commands() -> list[Command]:
+    return [c for c in ALL if c.palette_action]
+
+
+def keys_for(command_id: str, keymap: Mapping[str, str]) -> str:
+    """The keys that run a command now, as a user would write them in [keymap]."""
+    keys = keymap.get(command_id) or command(command_id).keys
+    return ", ".join(_shown_key(key.strip()) for key in keys.split(","))
+
+
+def _shown_key(key: str) -> str:
+    character = key_to_character(key)  # "question_mark" reads better as "?"
+    return character if character and character.isprintable() and character != " " else key
+
+
+def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, what they do, binding id) for every command, the user's keymap applied."""
+    rows: list[tuple[str, str, str]] = []
+    for _, members in groupby(ALL, key=lambda c: c.group or c.id):
+        first, *rest = members
+        if not rest:
+            rows.append((keys_for(first.id, keymap), first.title, first.id))
+            continue
+        group = (first, *rest)
+        remapped = any(c.id in keymap for c in group)
+        keys = (", ".join(keys_for(c.id, keymap) for c in group) if remapped
+                else f"{first.keys} … {rest[-1].keys}")
+        last_id = rest[-1].id[len(commonprefix([first.id, rest[-1].id])):]
+        rows.append((keys, first.title, f"{first.id} … {last_id}"))
+    return rows
+
+
+def unknown_ids(keymap: Mapping[str, str]) -> list[str]:
+    """Ids in `keymap` that look like ours but name no binding: typos worth telling about.
+
+    Ids of other screens' bindings (history.*, help.*, ...) are theirs to check.
+    """
+    ours = {c.id for c in ALL}
+    return sorted(i for i in keymap
+                  if i not in ours and (i.startswith(NAMESPACES) or "." not in i))

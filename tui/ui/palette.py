@@ -1,0 +1,46 @@
+"""The command palette (ctrl+p): every action of the chat window, with its current keys."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from tui.ui.bindings import Command, keys_for, palette_commands
+
+if TYPE_CHECKING:
+    from tui.ui.app import AichatApp
+
+
+class ChatCommands(Provider):
+    def _available(self) -> list[Command]:
+        from tui.ui.screens.chat import ChatScreen
+
+        # Screen actions need the chat screen under the palette, not a dialog.
+        on_chat = isinstance(self.screen, ChatScreen)
+        return [c for c in palette_commands()
+                if on_chat or not (c.palette_action or "").startswith("screen.")]
+
+    def _help(self, command: Command) -> str:
+        keymap = cast("AichatApp", self.app).keymap
+        return f"{keys_for(command.id, keymap)}  ·  {command.id}"
+
+    async def _run(self, command: Command) -> None:
+        assert command.palette_action is not None
+        if not await self.app.run_action(command.palette_action):
+            self.app.notify(f"“{command.title}” is not possible right now.", severity="warning")
+
+    async def discover(self) -> Hits:
+        for command in self._available():
+            yield DiscoveryHit(Content(command.title), partial(self._run, command),
+                               help=self._help(command))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._available():
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.title), partial(self._run, command),
+                          help=self._help(command))

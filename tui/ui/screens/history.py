@@ -1,0 +1,372 @@
+"""Every saved conversation: open, rename, delete, export, and search the text of all messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.domain.conversation import Conversation, Role
+from tui.domain.errors import AichatError
+from tui.domain.inert_text import make_inert
+from tui.store import MARK_END, MARK_START, History, SearchHit, export_to_file
+
+LIST_LIMIT = 500
+_DATE_FORMAT = "%Y-%m-%d %H:%M"
+_DATE_WIDTH = 16
+_COUNT_WIDTH = 5
+# Cell padding of three columns, the frame's border and the scrollbar.
+_TABLE_CHROME = 2 * 3 + 2 + 2
+_MIN_TITLE_WIDTH = 16
+# The frame's border, the option's padding and the scrollbar.
+_HIT_CHROME = 2 + 2 + 2
+_SPEAKERS = {Role.USER: "You", Role.ASSISTANT: "Reply", Role.ERROR: "Error", Role.NOTICE: "Notice"}
+# Reverse video in the accent colour: visible in every theme, also on the highlighted row.
+MATCH_STYLE = "bold reverse $accent"
+UNTITLED = "Untitled conversation"
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).strftime(_DATE_FORMAT)
+
+
+def _title(conversation_title: str) -> str:
+    # The title is the first question: one line, and inert in case it was pasted with escapes.
+    return make_inert(" ".join(conversation_title.split())) or UNTITLED
+
+
+def highlighted_snippet(snippet: str) -> Content:
+    """A search snippet with its marked matches styled and every control character made inert."""
+    parts: list[str | tuple[str, str]] = []
+    for index, piece in enumerate(snippet.split(MARK_START)):
+        match, marker, rest = piece.partition(MARK_END)
+        if index == 0 or not marker:  # text before the first match, or an unterminated mark
+            parts.append(make_inert(piece.replace(MARK_END, "")))
+            continue
+        parts += [(make_inert(match), MATCH_STYLE), make_inert(rest.replace(MARK_END, ""))]
+    return Content.assemble(*parts)
+
+
+class HistoryScreen(Screen[int | None]):
+    """Dismisses with the id of the conversation to open, or None (Esc)."""
+
+    DEFAULT_CSS = """
+    HistoryScreen > Vertical {
+        border: round $primary;
+        border-title-style: bold;
+        height: 1fr;
+    }
+    HistoryScreen DataTable, HistoryScreen OptionList {
+        height: 1fr;
+        border: none;
+        background: $surface;
+    }
+    HistoryScreen OptionList > .option-list--option {
+        padding: 0 1;
+    }
+    HistoryScreen #empty {
+        height: 1fr;
+        padding: 1 2;
+        color: $text-muted;
+    }
+    HistoryScreen .-hidden {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        # Priority: the table's and the list's own Enter bindings are hidden from the footer.
+        Binding("enter", "open", "Open", id="history.open", priority=True),
+        Binding("slash", "search", "Search", id="history.search"),
+        Binding("r,f2", "rename", "Rename", id="history.rename"),
+        Binding("d,delete", "delete", "Delete", id="history.delete"),
+        Binding("e,ctrl+s", "export", "Export", id="history.export"),
+        Binding("escape", "close", "Close", id="history.close"),
+        Binding("down", "results", "Results", id="history.results", show=False),
+    ]
+
+    def __init__(self, history: History, export_dir: Path) -> None:
+        super().__init__()
+        self._history = history
+        self._export_dir = export_dir
+        self._conversations: list[Conversation] = []
+        self._hits: list[SearchHit] = []
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="frame"):
+            yield Input(placeholder="Search every message  ( / )", id="search")
+            yield DataTable(id="conversations", cursor_type="row", zebra_stripes=True)
+            yield OptionList(id="hits", classes="-hidden")
+            yield Static(id="empty", classes="-hidden", markup=False)
+        yield Footer()
+
+    @property
+    def _search(self) -> Input:
+        return self.query_one("#search", Input)
+
+    @property
+    def _table(self) -> DataTable[Text]:
+        return self.query_one("#conversations", DataTable)
+
+    @property
+    def _hit_list(self) -> OptionList:
+        return self.query_one("#hits", OptionList)
+
+    @property
+    def _searching(self) -> bool:
+        return bool(self._search.value.strip())
+
+    def on_mount(self) -> None:
+        self._reload()
+        self._table.focus()
+
+    def on_resize(self) -> None:
+        # The title column takes whatever the date and count leave, so it depends on the width.
+        if self._conversations:
+            self._fill_table(self._selected_row_id())
+        if self._hits:
+            self._run_search(self._hit_list.highlighted or 0)
+
+    # -- filling -------------------------------------------------------------------------------
+
+    def _reload(self, keep: int | None = None) -> None:
+        """Read the list (and the hits, when searching) again, keeping the cursor near `keep`."""
+        try:
+            self._conversations = self._history.list_conversations(limit=LIST_LIMIT)
+        except AichatError as error:
+            self._conversations = []
+            self._show_empty(str(error))
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._fill_table(keep)
+        if self._searching:
+            # The hit just renamed (or the one after the hit just deleted) stays highlighted.
+            self._run_search(self._hit_list.highlighted or 0)
+        else:
+            self._show_list()
+
+    def _fill_table(self, keep: int | None) -> None:
+        table = self._table
+        old_row = table.cursor_row
+        table.clear(columns=True)
+        title_width = max(_MIN_TITLE_WIDTH,
+                          self.size.width - _DATE_WIDTH - _COUNT_WIDTH - _TABLE_CHROME)
+        table.add_column("Conversation", width=title_width)
+        table.add_column("Last active", width=_DATE_WIDTH)
+        table.add_column(Text("Msgs".rjust(_COUNT_WIDTH)), width=_COUNT_WIDTH)
+        for conversation in self._conversations:
+            untitled = not conversation.title.strip()
+            table.add_row(
+                Text(_title(conversation.title), style="italic" if untitled else "",
+                     no_wrap=True, overflow="ellipsis"),
+                Text(_when(conversation.updated_at)),
+                # The table ignores justify, so pad by hand.
+                Text(str(conversation.message_count).rjust(_COUNT_WIDTH)),
+                key=str(conversation.id),
+            )
+        if not self._conversations:
+            return
+        ids = [c.id for c in self._conversations]
+        row = ids.index(keep) if keep in ids else min(old_row, len(ids) - 1)
+        table.move_cursor(row=row, animate=False)
+        count = len(self._conversations)
+        frame = self.query_one("#frame")
+        frame.border_title = f"History · {count} conversation{'s' if count != 1 else ''}"
+        if count >= LIST_LIMIT:
+            frame.border_title += f" (the newest {LIST_LIMIT}; search finds all)"
+
+    def _show_list(self) -> None:
+        frame = self.query_one("#frame")
+        frame.border_subtitle = ""
+        self._hit_list.add_class("-hidden")
+        if self._conversations:
+            self._table.remove_class("-hidden")
+            self.query_one("#empty").add_class("-hidden")
+        else:
+            frame.border_title = "History"
+            self._show_empty("No conversations yet. Every conversation you have in the chat is "
+                             "kept here, to open again, rename, export or delete.")
+
+    def _show_empty(self, message: str) -> None:
+        self._table.add_class("-hidden")
+        self._hit_list.add_class("-hidden")
+        empty = self.query_one("#empty", Static)
+        empty.update(message)
+        empty.remove_class("-hidden")
+
+    # -- search --------------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._searching:
+            self._run_search()
+        else:
+            self._hits = []
+            self._show_list()
+
+    def _run_search(self, highlight: int = 0) -> None:
+        query = self._search.value.strip()
+        try:
+            self._hits = self._history.search(query)
+        except AichatError as error:
+            self._hits = []
+            self._show_empty(str(error))
+            return
+        frame = self.query_one("#frame")
+        count = len(self._hits)
+        frame.border_subtitle = f"{count} message{'s' if count != 1 else ''} found"
+        if not self._hits:
+            self._show_empty(f"No message contains “{make_inert(query)}”.")
+            return
+        hits = self._hit_list
+        width = max(_MIN_TITLE_WIDTH, self.size.width - _HIT_CHROME)
+        hits.set_options(Option(self._hit_prompt(hit, width)) for hit in self._hits)
+        hits.highlighted = min(highlight, len(self._hits) - 1)
+        hits.remove_class("-hidden")
+        self._table.add_class("-hidden")
+        self.query_one("#empty").add_class("-hidden")
+
+    @staticmethod
+    def _hit_prompt(hit: SearchHit, width: int) -> Content:
+        # Who and when first, so a long title is what gets cut; the snippet may wrap.
+        heading = Content.assemble(
+            (f"{_SPEAKERS.get(hit.role, hit.role.value)} · {_when(hit.created_at)} · ",
+             "$text-muted"),
+            (_title(hit.conversation_title), "bold"),
+        ).truncate(width, ellipsis=True)
+        return Content("\n").join([heading, highlighted_snippet(hit.snippet)])
+
+    # -- which conversation --------------------------------------------------------------------
+
+    def _selected_row_id(self) -> int | None:
+        table = self._table
+        if not self._conversations or table.cursor_row >= len(self._conversations):
+            return None
+        return self._conversations[table.cursor_row].id
+
+    def _selected_id(self) -> int | None:
+        """The conversation keys act on: the highlighted hit's while searching, else the row's."""
+        if self._searching:
+            index = self._hit_list.highlighted
+            return self._hits[index].conversation_id if self._hits and index is not None else None
+        return self._selected_row_id()
+
+    def _conversation(self, conversation_id: int) -> Conversation | None:
+        listed = next((c for c in self._conversations if c.id == conversation_id), None)
+        # A hit may belong to a conversation older than the listed ones.
+        return listed or self._history.get_conversation(conversation_id)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        if self.focused is self._search:
+            self.action_results()
+            return
+        conversation_id = self._selected_id()
+        if conversation_id is not None:
+            self.dismiss(conversation_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # a mouse click; Enter arrives as action_open
+        self.action_open()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_search(self) -> None:
+        self._search.focus()
+
+    def action_results(self) -> None:
+        if self._searching:
+            if self._hits:
+                self._hit_list.focus()
+        elif self._conversations:
+            self._table.focus()
+
+    def action_close(self) -> None:
+        if self._search.value:
+            # Esc first leaves the search, so one stray press does not lose the whole screen.
+            self._search.value = ""
+            self._table.focus()
+            return
+        self.dismiss(None)
+
+    def action_rename(self) -> None:
+        conversation_id = self._selected_id()
+        if conversation_id is None:
+            return
+        from tui.ui.screens.rename import RenameScreen
+
+        try:
+            conversation = self._conversation(conversation_id)
+        except AichatError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if conversation is None:
+            return
+
+        def renamed(title: str | None) -> None:
+            if title is None:
+                return
+            try:
+                self._history.rename(conversation_id, title)
+            except AichatError as error:
+                self.notify(str(error), title="Not renamed", severity="error", markup=False)
+                return
+            self._reload(keep=conversation_id)
+
+        self.app.push_screen(RenameScreen(conversation.title), renamed)
+
+    def action_delete(self) -> None:
+        conversation_id = self._selected_id()
+        if conversation_id is None:
+            return
+        from tui.ui.screens.confirm import ConfirmScreen
+
+        try:
+            conversation = self._conversation(conversation_id)
+        except AichatError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if conversation is None:
+            return
+        title = _title(conversation.title)
+        count = conversation.message_count
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self._history.delete(conversation_id)
+            except AichatError as error:
+                self.notify(str(error), title="Not deleted", severity="error", markup=False)
+                return
+            self.notify(f"Deleted “{title}”.", markup=False)
+            self._reload()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Delete “{title}” and its {count} message{'s' if count != 1 else ''}? "
+            "This cannot be undone.", title="Delete conversation", yes="Delete", no="Keep"),
+            answered)
+
+    def action_export(self) -> None:
+        conversation_id = self._selected_id()
+        if conversation_id is None:
+            return
+        try:
+            path = export_to_file(self._history, conversation_id, self._export_dir)
+        except AichatError as error:
+            self.notify(str(error), title="Export failed", severity="error", markup=False)
+            return
+        self.notify(str(path), title="Exported", markup=False)

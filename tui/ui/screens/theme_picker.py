@@ -1,0 +1,74 @@
+"""Pick a colour theme, previewing each one live on the screen behind the list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList
+from textual.widgets.option_list import Option
+
+
+class ThemePicker(ModalScreen[str | None]):
+    """Dismisses with the chosen theme name, or None after putting the original theme back."""
+
+    DEFAULT_CSS = """
+    ThemePicker {
+        /* No dimming: the screen behind is the preview. */
+        background: transparent;
+        align: right middle;
+    }
+    ThemePicker > Vertical {
+        width: 34;
+        max-width: 100%;
+        height: auto;
+        max-height: 80%;
+        border: thick $primary;
+        background: $surface;
+    }
+    ThemePicker OptionList {
+        height: auto;
+        max-height: 100%;
+        border: none;
+    }
+    """
+
+    BINDINGS = [
+        # Priority, or the OptionList's own (hidden) Enter binding keeps this out of the footer.
+        Binding("enter", "choose", "Choose", id="theme_picker.choose", priority=True),
+        Binding("escape", "cancel", "Cancel", id="theme_picker.cancel"),
+    ]
+
+    def __init__(self, names: list[str], current: str) -> None:
+        super().__init__()
+        self._names = list(names)
+        self._current = current
+        self._original_theme = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Theme"
+            yield OptionList(*(Option(name, id=name) for name in self._names))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._original_theme = self.app.theme
+        options = self.query_one(OptionList)
+        if self._current in self._names:
+            options.highlighted = self._names.index(self._current)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.app.theme = self._names[event.option_index]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._names[event.option_index])
+
+    def action_choose(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(self._names[highlighted])
+
+    def action_cancel(self) -> None:
+        self.app.theme = self._original_theme
+        self.dismiss(None)

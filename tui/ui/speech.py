@@ -1,0 +1,175 @@
+"""The app's one object for speech: the voice and speed in use, reading aloud, previews, files.
+
+Nothing is made until it is first needed, so start-up imports no HTTP client and opens no
+sound device: the Qiniu client and the synthesizer on the first request (a voice list, a file),
+the player and the speaker on the first sound. Failures are `AichatError`s for the app to show
+as they are (`str(error)` says what happened and what to do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.audio.player import Player, open_player
+from tui.domain.errors import InvalidInput
+from tui.settings import Settings, save_setting
+
+if TYPE_CHECKING:
+    from tui.audio.speaker import Reading, Speaker
+    from tui.audio.synthesis import Synthesizer
+    from tui.backends.qiniu import QiniuSpeech
+    from tui.domain.voice import Voice
+
+# What Qiniu accepts as speed_ratio; people step through it a tenth at a time.
+SPEED_MIN = 0.2
+SPEED_MAX = 3.0
+SPEED_STEP = 0.1
+
+
+class SpeechController:
+    """Owned by the app; every screen that speaks goes through it.
+
+    `player_factory(backend)` opens the player for `[audio] backend` (tests pass one that
+    records instead of playing). Close with `aclose()`.
+    """
+
+    def __init__(self, settings: Settings, *,
+                 player_factory: Callable[[str], Player] = open_player) -> None:
+        self.settings = settings
+        self._player_factory = player_factory
+        # Settings are frozen: the choices made in this session live here (and in the file).
+        self._voice = settings.qiniu.voice
+        self._speed = settings.qiniu.speed
+        self._read_aloud = settings.audio.read_aloud
+        self._engine: QiniuSpeech | None = None
+        self._synthesizer: Synthesizer | None = None
+        self._speaker: Speaker | None = None
+
+    @property
+    def voice(self) -> str:
+        """The voice type new readings use."""
+        return self._voice
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def read_aloud(self) -> bool:
+        """Whether replies should be read aloud as they stream in (the app asks this)."""
+        return self._read_aloud
+
+    @property
+    def speaking(self) -> bool:
+        return self._speaker is not None and self._speaker.speaking
+
+    # -- choices, persisted in the settings file --------------------------------------------
+
+    def set_voice(self, voice_type: str) -> None:
+        """Use `voice_type` from now on and save it as [qiniu] voice."""
+        self._voice = voice_type
+        if self._speaker is not None:
+            self._speaker.voice = voice_type
+        save_setting(self.settings.config_path, "qiniu", "voice", voice_type)
+
+    def set_speed(self, speed: float) -> float:
+        """Use `speed` (0.2-3.0) from now on and save it as [qiniu] speed; returns it."""
+        speed = round(float(speed), 2)
+        if not SPEED_MIN <= speed <= SPEED_MAX:
+            raise InvalidInput(f"The speech speed must be from {SPEED_MIN} to {SPEED_MAX}; "
+                               f"{speed} is not.")
+        self._speed = speed
+        if self._speaker is not None:
+            self._speaker.speed = speed
+        save_setting(self.settings.config_path, "qiniu", "speed", speed)
+        return speed
+
+    def step_speed(self, steps: int) -> float:
+        """Faster (steps > 0) or slower by tenths, stopping at the limits; returns the speed."""
+        tenths = round(self._speed / SPEED_STEP) + steps
+        wanted = min(max(tenths * SPEED_STEP, SPEED_MIN), SPEED_MAX)
+        if round(wanted, 2) == self._speed:
+            return self._speed  # at a limit: nothing to save
+        return self.set_speed(wanted)
+
+    def toggle_read_aloud(self) -> bool:
+        """Reading replies aloud on or off, saved as [audio] read_aloud; returns the new state."""
+        self._read_aloud = not self._read_aloud
+        save_setting(self.settings.config_path, "audio", "read_aloud", self._read_aloud)
+        return self._read_aloud
+
+    # -- sound -----------------------------------------------------------------------------
+
+    async def speak(self, markdown: str) -> bool:
+        """Stop whatever is playing and read `markdown` aloud, each sentence playing while the
+        next is synthesized. True when heard to the end, False when stopped."""
+        from tui.audio.speakable import speakable
+
+        if not speakable(markdown).strip():
+            raise InvalidInput("There is nothing to speak in this text (no words once the "
+                               "markup is removed).")
+        return await self._get_speaker().speak(markdown)
+
+    def start_reading(self) -> Reading:
+        """A reading to feed while a reply streams in: `feed(text_so_far)` on every change,
+        `finish(final_text)` at the end, and `await wait()` for its outcome (it raises the
+        error that ended it early). Stops whatever was playing."""
+        return self._get_speaker().read()
+
+    async def preview(self, voice: Voice) -> None:
+        """Play the voice's sample clip (fetched once, then from the cache)."""
+        await self._get_speaker().preview(voice)
+
+    def stop(self) -> None:
+        """Silence now, and drop every sentence still waiting to be synthesized."""
+        if self._speaker is not None:
+            self._speaker.stop()
+
+    # -- no sound device needed ------------------------------------------------------------
+
+    async def voices(self, *, refresh: bool = False) -> list[Voice]:
+        """The voice catalogue (cached for a day unless `refresh`)."""
+        return await self._get_synthesizer().engine.list_voices(refresh=refresh)
+
+    async def save(self, markdown: str, path: Path) -> Path:
+        """Write the speech of `markdown` in the current voice and speed to `path` (.wav or
+        .mp3); returns the path written."""
+        path = Path(path).expanduser()
+        await self._get_synthesizer().save(markdown, path, voice=self._voice, speed=self._speed)
+        return path
+
+    async def aclose(self) -> None:
+        if self._speaker is not None:
+            self._speaker.close()
+            self._speaker = None
+        if self._engine is not None:
+            await self._engine.aclose()
+            self._engine = None
+            self._synthesizer = None
+
+    # -- made on first use -----------------------------------------------------------------
+
+    def _get_synthesizer(self) -> Synthesizer:
+        if self._synthesizer is None:
+            from tui.audio.synthesis import Synthesizer
+            from tui.backends.qiniu import QiniuSpeech
+
+            self._engine = QiniuSpeech.from_settings(self.settings)
+            self._synthesizer = Synthesizer(self._engine, self.settings.cache_dir)
+        return self._synthesizer
+
+    def _get_speaker(self) -> Speaker:
+        if self._speaker is None:
+            from tui.audio.speaker import Speaker
+
+            # The device first: without one, say so before any request is spent.
+            player = self._player_factory(self.settings.audio.backend)
+            try:
+                synthesizer = self._get_synthesizer()
+            except BaseException:
+                player.close()
+                raise
+            self._speaker = Speaker(synthesizer, player, voice=self._voice, speed=self._speed)
+        return self._speaker

@@ -1,0 +1,1 @@
+"""The chat window's widgets: messages, the conversation, the prompt, the status line."""

@@ -1,0 +1,228 @@
+"""The messages of a conversation: the user's, the replies, errors and notices.
+
+Every message can take the focus (to walk the conversation with the keyboard and copy one).
+Everything shown here that came from the network goes through tui.ui.safe_text first.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.domain.conversation import Message, MessageStatus
+from tui.domain.events import ClarifyOptions, HandOverToHuman
+from tui.domain.inert_text import make_inert
+from tui.domain.reply import Edit
+from tui.ui.safe_text import plain
+
+if TYPE_CHECKING:
+    from tui.ui.widgets.markdown_feed import MarkdownFeed
+
+# A status worth saying next to a reply's time (a complete reply says nothing).
+_STATUS_WORDS = {
+    MessageStatus.STREAMING: "arriving…",
+    MessageStatus.CANCELLED: "cancelled",
+    MessageStatus.INTERRUPTED: "interrupted",
+    MessageStatus.FAILED: "failed",
+}
+
+
+def time_label(timestamp: float, now: float) -> str:
+    """14:02 today; 2024-01-02 14:02 on another day (local time)."""
+    when, today = time.localtime(timestamp), time.localtime(now)
+    same_day = (when.tm_year, when.tm_yday) == (today.tm_year, today.tm_yday)
+    return time.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M", when)
+
+
+class MessageView(Vertical, can_focus=True):
+    """One message: a line saying who and when, then the body."""
+
+    DEFAULT_CSS = """
+    MessageView {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+        border-left: wide $panel;
+        & > .meta { color: $text-muted; }
+        & > .body { height: auto; }
+        &:focus {
+            background: $boost;
+            border-left: wide $accent;
+        }
+    }
+    """
+
+    def __init__(self, message: Message, speaker: str, now: float) -> None:
+        super().__init__()
+        self.message = message
+        self._speaker = speaker
+        self._now = now
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._meta_line(), classes="meta")
+        yield from self.compose_body()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(plain(self.message.text), classes="body")
+
+    @property
+    def copy_text(self) -> str:
+        """What copying this message puts on the clipboard: the text as shown."""
+        return make_inert(self.message.text)
+
+    def _meta_line(self) -> Content:
+        parts: list[tuple[str, str] | str] = [
+            (self._speaker, "bold"), f" · {time_label(self.message.created_at, self._now)}"]
+        word = _STATUS_WORDS.get(self.message.status)
+        if word:
+            parts.append((f" · {word}", "italic"))
+        return Content.assemble(*parts)
+
+
+class UserMessage(MessageView):
+    DEFAULT_CSS = """
+    UserMessage {
+        border-left: wide $secondary;
+        & > .meta { color: $text-secondary; }
+    }
+    """
+
+
+class ErrorMessage(MessageView):
+    DEFAULT_CSS = """
+    ErrorMessage {
+        border-left: wide $error;
+        & > .meta { color: $text-error; }
+    }
+    """
+
+
+class NoticeMessage(MessageView):
+    DEFAULT_CSS = """
+    NoticeMessage {
+        border-left: wide $warning;
+        & > .meta { color: $text-warning; }
+    }
+    """
+
+
+class ClarifyOptionList(OptionList):
+    """The options of a clarifying question, numbered; choosing one sends it."""
+
+    DEFAULT_CSS = """
+    ClarifyOptionList {
+        height: auto;
+        max-height: 12;
+        border: none;
+        padding: 0;
+        background: transparent;
+    }
+    """
+
+
+class ReplyMessage(MessageView):
+    """A reply: Markdown that can stream, then its extras (options, hand-over notice)."""
+
+    DEFAULT_CSS = """
+    ReplyMessage {
+        border-left: wide $primary;
+        & > .meta { color: $text-primary; }
+        & > ReplyMarkdown {
+            padding: 0;
+            margin: 0;
+            & > MarkdownParagraph:last-child, & > MarkdownFence:last-child { margin-bottom: 0; }
+        }
+        & > .extra { margin-top: 1; }
+        & > .hand-over { color: $text-warning; }
+        & > .empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    class OptionChosen(TextualMessage):
+        """The user picked one of the reply's clarifying options."""
+
+        def __init__(self, option: str) -> None:
+            super().__init__()
+            self.option = option
+
+    def __init__(self, message: Message, speaker: str, now: float,
+                 extras: tuple[ClarifyOptions | HandOverToHuman, ...] = ()) -> None:
+        super().__init__(message, speaker, now)
+        self.extras = extras
+        self.shown_text = make_inert(message.text)
+        self._feed: MarkdownFeed | None = None
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The clarifying options offered, as sent back when chosen."""
+        return next((x.options for x in self.extras if isinstance(x, ClarifyOptions)), ())
+
+    @property
+    def copy_text(self) -> str:
+        return self.shown_text
+
+    def compose_body(self) -> ComposeResult:
+        # Markdown (and markdown-it) load with the first reply: start-up does not pay for them.
+        from tui.ui.widgets.reply_markdown import ReplyMarkdown
+
+        yield ReplyMarkdown(self.shown_text or None)
+        yield from self._compose_extras()
+
+    def apply(self, edit: Edit, text: str) -> None:
+        """Show one change of a streaming reply; `text` is the whole (inert) reply after it."""
+        if self._feed is None:
+            from tui.ui.widgets.markdown_feed import MarkdownFeed
+            from tui.ui.widgets.reply_markdown import ReplyMarkdown
+
+            self._feed = MarkdownFeed(self.query_one(ReplyMarkdown))
+        self.shown_text = text
+        self._feed.apply(edit, text)
+
+    def set_status(self, status: MessageStatus) -> None:
+        self.message.status = status
+        self.query_one(".meta", Static).update(self._meta_line())
+
+    async def finish(self, text: str, status: MessageStatus,
+                     extras: tuple[ClarifyOptions | HandOverToHuman, ...]) -> None:
+        """End streaming: one full render of `text` (inert), the status, then the extras."""
+        self.shown_text = text
+        self.extras = extras
+        if self._feed is not None:
+            await self._feed.finish(text)
+            self._feed = None
+        self.set_status(status)
+        await self.mount_all(list(self._compose_extras()))
+
+    def _compose_extras(self) -> list[Static | OptionList]:
+        widgets: list[Static | OptionList] = []
+        arriving = self.message.status == MessageStatus.STREAMING
+        if not self.shown_text and not self.extras and not arriving:
+            widgets.append(Static("(no text arrived)", classes="empty"))
+        for extra in self.extras:
+            if isinstance(extra, ClarifyOptions):
+                # Providers often make the title and question the reply text: no need to repeat.
+                heading = "\n".join(part for part in (extra.title, extra.content)
+                                    if part.strip() and make_inert(part) not in self.shown_text)
+                if heading:
+                    widgets.append(Static(plain(heading), classes="extra"))
+                widgets.append(ClarifyOptionList(
+                    *(Option(plain(f"{n}. {option}")) for n, option in enumerate(extra.options, 1)),
+                    classes="extra"))
+            else:
+                detail = f" {extra.detail}" if extra.detail.strip() else ""
+                widgets.append(Static(
+                    plain(f"⚑ {self._speaker} suggests handing this conversation over to a "
+                          f"human agent.{detail}"),
+                    classes="extra hand-over"))
+        return widgets
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.OptionChosen(self.options[event.option_index]))

@@ -1,0 +1,81 @@
+"""The multi-line prompt: Enter sends, ctrl+j or alt+enter starts a new line."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+from textual.widgets import TextArea
+
+from tui.ui.bindings import PROMPT, bindings
+
+
+class Prompt(TextArea):
+    DEFAULT_CSS = """
+    Prompt {
+        height: auto;
+        min-height: 3;
+        max-height: 8;
+        border: round $panel;
+        padding: 0 1;
+        &:focus { border: round $accent; }
+    }
+    """
+
+    BINDINGS = bindings(PROMPT)
+
+    class Submitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class OptionChosen(Message):
+        """A number key was pressed in the empty prompt while options are on offer."""
+
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    class WalkUp(Message):
+        """Up was pressed in the empty prompt: walk into the conversation."""
+
+    def __init__(self, placeholder: str = "", *, id: str | None = None) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                         highlight_cursor_line=False, placeholder=placeholder, id=id)
+        # How many clarifying options the number keys may choose from (set by the screen).
+        self.option_count = 0
+
+    async def _on_key(self, event: events.Key) -> None:
+        # The prompt's own bindings (keymap applied) win over the text area's handling of the
+        # same keys. Looked up here, in the order keys arrive, rather than as priority
+        # bindings: those run ahead of keys still queued for the prompt, so fast typing (or a
+        # paste without bracketed paste) would send before its last characters were in.
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and active.node is self and active.enabled:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(active.binding.action)
+            return
+        await super()._on_key(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("help", "to_messages"):
+            return not self.text
+        if action == "option":
+            return not self.text and 1 <= int(parameters[0]) <= self.option_count
+        return super().check_action(action, parameters)
+
+    def action_send(self) -> None:
+        self.post_message(self.Submitted(self.text))
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
+
+    async def action_help(self) -> None:
+        await self.app.run_action("help")
+
+    def action_to_messages(self) -> None:
+        self.post_message(self.WalkUp())
+
+    def action_option(self, number: int) -> None:
+        self.post_message(self.OptionChosen(number))
