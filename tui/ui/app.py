@@ -19,6 +19,7 @@ from tui.settings import Settings, save_setting
 from tui.store import History
 from tui.ui.bindings import APP, bindings, help_rows, keys_for, unknown_ids
 from tui.ui.screens.chat import ChatScreen, ChatServices
+from tui.ui.speech import SpeechController
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -41,10 +42,14 @@ class AichatApp(App[None], inherit_bindings=False):
     NOTIFICATION_TIMEOUT = 8
 
     def __init__(self, settings: Settings, *, provider: ChatProvider | None,
-                 history: History | None, problem: AichatError | None,
-                 clock: Callable[[], float], export_dir: Path) -> None:
+                 history: History | None, speech: SpeechController | None,
+                 problem: AichatError | None, clock: Callable[[], float],
+                 export_dir: Path) -> None:
         super().__init__()
         self.settings = settings
+        # Makes nothing until first used: start-up opens no sound device and no HTTP client.
+        self.speech = speech if speech is not None else SpeechController(settings)
+        self._own_speech = speech is None
         self.keymap = dict(settings.ui.keymap)
         # The footer finds the palette key under this name; follow a remapped one.
         self.COMMAND_PALETTE_BINDING = keys_for("app.palette", self.keymap).split(",")[0].strip()
@@ -74,6 +79,7 @@ class AichatApp(App[None], inherit_bindings=False):
             history=self.history,
             provider=self.provider,
             speaker="Tongyi",
+            speech=self.speech,
             keymap=self.keymap,
             secrets=tuple(s for s in self.settings.secrets() if s),
             export_dir=self._export_dir,
@@ -88,6 +94,8 @@ class AichatApp(App[None], inherit_bindings=False):
                         "no binding id; F1 lists them all.", severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
+        if self._own_speech:
+            await self.speech.aclose()
         if self._own_provider and self._provider is not None:
             await self._provider.aclose()
         if self._own_history and self._history is not None:
@@ -160,6 +168,23 @@ class AichatApp(App[None], inherit_bindings=False):
         others = sorted(n for n in self.available_themes if n not in ours)
         self.push_screen(ThemePicker(ours + others, self.theme), chosen)
 
+    def action_voices(self) -> None:
+        from tui.ui.screens.voices import VoiceBrowser
+
+        if not isinstance(self.screen, VoiceBrowser):
+            self.push_screen(VoiceBrowser(self.speech))
+
+    def action_toggle_read_aloud(self) -> None:
+        try:
+            on = self.speech.toggle_read_aloud()
+        except SettingsError as error:
+            # The switch is flipped for this session all the same.
+            state = "on" if self.speech.read_aloud else "off"
+            self.notify(str(error), title=f"Reading replies aloud: {state}, but not saved",
+                        severity="error", markup=False)
+            return
+        self.notify(f"Reading replies aloud: {'on' if on else 'off'}.", markup=False)
+
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
         ids = frozenset(b.id or b.action for b in clashed_bindings)
         if ids in self._clashes_told:
@@ -171,15 +196,19 @@ class AichatApp(App[None], inherit_bindings=False):
 
 
 def make_app(settings: Settings, *, provider: ChatProvider | None = None,
-             history: History | None = None, problem: AichatError | None = None,
-             clock: Callable[[], float] = time.time, export_dir: Path | None = None) -> AichatApp:
+             history: History | None = None, speech: SpeechController | None = None,
+             problem: AichatError | None = None, clock: Callable[[], float] = time.time,
+             export_dir: Path | None = None) -> AichatApp:
     """The app for `settings`.
 
     provider: the chat provider (default: Tongyi from settings.tongyi, made on first use).
     history: an open History (default: settings.history_path, opened and closed by the app).
+    speech: the speech controller (default: one for `settings`, closed by the app; tests pass
+        one whose player records instead of playing).
     problem: why chatting cannot work (missing or malformed settings), shown on screen.
     clock: wall-clock time for message times (tests fix it).
     export_dir: where exports go (default: <data dir>/exports).
     """
-    return AichatApp(settings, provider=provider, history=history, problem=problem, clock=clock,
+    return AichatApp(settings, provider=provider, history=history, speech=speech,
+                     problem=problem, clock=clock,
                      export_dir=export_dir or settings.data_dir / "exports")

@@ -1,4 +1,5 @@
-"""Every key binding of the chat window, each with an id users can remap in [keymap].
+"""Every key binding of the chat window and the voice browser, each with an id users can
+remap in [keymap].
 
 One table feeds the widgets' BINDINGS, the footer, the help screen and the command palette,
 so they can never disagree about what a key does.
@@ -72,6 +73,16 @@ CHAT = (
     Command("chat.copy_code", "f4", "copy_code", "Code",
             "Copy the last code block", show=False,
             palette_action="screen.copy_code"),
+    # The focused message, else the last reply (the palette keeps the focus under it).
+    Command("chat.speak", "f5", "speak", "Speak", "Read the last reply aloud", show=False,
+            palette_action="screen.speak"),
+    # The footer has no room for it; while something is read aloud it shows Esc, which
+    # stops it too.
+    Command("chat.stop_speaking", "f9", "stop_speaking", "Silence", "Stop reading aloud",
+            show=False, palette_action="screen.stop_speaking"),
+    # "Save audio" is the name the no-sound-device message refers to.
+    Command("chat.save_audio", "f10", "save_audio", "Save audio", "Save audio of the last reply",
+            show=False, palette_action="screen.save_audio"),
     Command("chat.rename", "f2", "rename", "Rename", "Rename this conversation", show=False,
             palette_action="screen.rename"),
     Command("chat.export", "ctrl+s", "export", "Export",
@@ -108,14 +119,45 @@ APP = (
             palette_action="app.help"),
     Command("app.theme", "ctrl+t", "theme", "Theme", "Choose a theme",
             show=False, palette_action="app.theme"),
+    # Priority: the prompt (a TextArea) has f6 and f7 too, for selecting a line and all.
+    Command("app.voices", "f6", "voices", "Voices", "Voices and reading speed",
+            show=False, priority=True, palette_action="app.voices"),
+    Command("app.read_aloud", "f7", "toggle_read_aloud", "Read aloud",
+            "Read replies aloud: on/off", show=False, priority=True,
+            palette_action="app.toggle_read_aloud"),
     Command("app.palette", "ctrl+p", "command_palette", "Commands", "Command palette",
             show=False, priority=True),
     Command("app.quit", "ctrl+q", "quit", "Quit", "Quit", show=False,
             priority=True, palette_action="app.quit"),
 )
 
-ALL = (*PROMPT, *CHAT, *MESSAGE, *APP)
-NAMESPACES = ("prompt.", "chat.", "message.", "app.")
+# The voice browser. Enter, ctrl+d and ctrl+arrows are its filter's own keys too: priority
+# keeps them the screen's.
+VOICES = (
+    Command("voices.preview", "enter", "preview", "Hear", "Hear the highlighted voice",
+            priority=True),
+    Command("voices.default", "ctrl+d", "make_default", "Default",
+            "Set the default voice", priority=True),
+    Command("voices.slower", "ctrl+left", "speed(-1)", "Slower", "Read more slowly",
+            priority=True),
+    Command("voices.faster", "ctrl+right", "speed(1)", "Faster", "Read faster",
+            priority=True),
+    Command("voices.next_category", "tab", "category(1)", "Category",
+            "Next category", priority=True),
+    Command("voices.prev_category", "shift+tab", "category(-1)", "Category",
+            "Previous category", show=False, priority=True),
+    Command("voices.refresh", "ctrl+r", "refresh", "Refresh",
+            "Fetch the voice list again"),
+    Command("voices.close", "escape", "close", "Close", "Close the voice list"),
+    Command("voices.up", "up", "cursor(-1)", "Up", "Previous voice", show=False),
+    Command("voices.down", "down", "cursor(1)", "Down", "Next voice", show=False),
+    Command("voices.page_up", "pageup", "page(-1)", "Page up", "A page up", show=False),
+    Command("voices.page_down", "pagedown", "page(1)", "Page down", "A page down",
+            show=False),
+)
+
+ALL = (*PROMPT, *CHAT, *MESSAGE, *APP, *VOICES)
+NAMESPACES = ("prompt.", "chat.", "message.", "app.", "voices.")
 
 
 def bindings(commands: Iterable[Command]) -> list[Binding]:

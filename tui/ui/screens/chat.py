@@ -3,6 +3,10 @@
 A question is saved before it is sent; its reply is saved as it streams (ReplyRecorder) and
 marked complete, cancelled, interrupted or failed at the end. Errors become messages in the
 conversation that say what happened and what to do.
+
+Speech goes through the app's SpeechController: a reply is read aloud as it streams when
+reading aloud is on, and any message can be spoken or saved as audio. Speaking runs in
+workers and never holds up the conversation; its failures are notifications.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -21,18 +26,23 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
-from tui.domain.errors import AichatError, InvalidInput, StreamInterrupted
+from tui.domain.errors import (AichatError, AudioError, InvalidInput, NoSoundDevice,
+                               StreamInterrupted)
 from tui.domain.events import ClarifyOptions, HandOverToHuman, ReplyFinished, TextChanged
 from tui.domain.providers import ChatProvider
 from tui.domain.secret import redact, redact_stream_urls
 from tui.store import History, ReplyRecorder, export_to_file, reply_error, reply_extras, reply_meta
 from tui.ui.bindings import CHAT, bindings, keys_for
 from tui.domain.inert_text import InertReply
+from tui.ui.speech import SpeechController
 from tui.ui.widgets.conversation import ConversationView
 from tui.ui.widgets.messages import (ErrorMessage, MessageView, NoticeMessage, ReplyMessage,
                                      UserMessage)
 from tui.ui.widgets.prompt import Prompt
 from tui.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from tui.audio.speaker import Reading
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +62,13 @@ def title_for(question: str) -> str:
     """A conversation's first title: its first question, on one line, shortened."""
     line = " ".join(question.split())
     return line if len(line) <= _TITLE_LENGTH else line[: _TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def audio_file_name(message: Message) -> str:
+    """The file a message's audio is saved in: named for when the message was written, so
+    saving the same one again replaces its file rather than piling up copies."""
+    kind = "reply" if message.role == Role.ASSISTANT else "message"
+    return f"{kind}-{time.strftime('%Y-%m-%d-%H%M%S', time.localtime(message.created_at))}.mp3"
 
 
 class ProgressSaver:
@@ -86,6 +103,7 @@ class ChatServices:
     history: History
     provider: Callable[[], ChatProvider]  # made on first use: start-up does not pay for it
     speaker: str  # what replies are signed with, e.g. "Tongyi"
+    speech: SpeechController
     keymap: dict[str, str]
     secrets: tuple[str, ...]
     export_dir: Path
@@ -210,6 +228,7 @@ class ChatScreen(Screen[None]):
         raw, extras = "", []
         started = time.monotonic()
         self.status.state, self.status.first_token = "connecting", None
+        reading = self._start_reading()
         try:
             provider = self.services.provider()
             async for event in provider.stream_reply(question, self.session_id):
@@ -220,15 +239,20 @@ class ChatScreen(Screen[None]):
                     raw = event.text
                     view.apply(inert.apply(event.edit, raw), inert.text)
                     saver.update(raw)
+                    if reading is not None:
+                        # The text as shown: what F5 reads too, so the speech cache serves both.
+                        reading.feed(inert.text)
                 elif isinstance(event, (ClarifyOptions, HandOverToHuman)):
                     extras.append(event)
                 elif isinstance(event, ReplyFinished):
                     await self._remember_session(event.session_id)
         except asyncio.CancelledError:
+            self._silence(reading)
             await self._end_reply(view, recorder, raw, inert.text, MessageStatus.CANCELLED,
                                   tuple(extras), None)
             raise
         except AichatError as error:
+            self._silence(reading)
             status = (MessageStatus.INTERRUPTED if isinstance(error, StreamInterrupted)
                       else MessageStatus.FAILED)
             await self._end_reply(view, recorder, raw, inert.text, status, tuple(extras),
@@ -236,14 +260,34 @@ class ChatScreen(Screen[None]):
             if isinstance(error, InvalidInput) and not self.prompt.text:
                 self.prompt.text = question
         except Exception as bug:  # a bug must not take the conversation down with it
-            log.exception("reply failed unexpectedly")
-            error = AichatError(f"Something unexpected went wrong: {type(bug).__name__}: {bug}.",
-                                f"Details are in the log file {self.services.log_path}.")
+            self._silence(reading)
             await self._end_reply(view, recorder, raw, inert.text, MessageStatus.FAILED,
-                                  tuple(extras), error)
+                                  tuple(extras), self._unexpected(bug, "reply"))
         else:
+            if reading is not None:
+                reading.finish(inert.text)
             await self._end_reply(view, recorder, raw, inert.text, MessageStatus.COMPLETE,
                                   tuple(extras), None)
+
+    def _start_reading(self) -> Reading | None:
+        """A reading of the reply about to stream, if replies are read aloud (and can be)."""
+        if not self._speech.read_aloud:
+            return None
+        try:
+            reading = self._speech.start_reading()
+        except AichatError as error:
+            # The reply matters more: it streams all the same.
+            self.notify(f"{self._shown(error)} ({keys_for('app.read_aloud', self.services.keymap)} "
+                        "turns reading replies aloud off.)", title="Not read aloud",
+                        severity="error", markup=False)
+            return None
+        self._hear(reading.wait())
+        return reading
+
+    def _silence(self, reading: Reading | None) -> None:
+        """Stop reading a reply that did not complete, unless something else plays by now."""
+        if reading is not None and not reading.done:
+            self._speech.stop()
 
     def _saving_failed(self, error: AichatError) -> None:
         self.notify(f"{self._shown(error)} The reply stays on screen; saving is retried.",
@@ -283,6 +327,11 @@ class ChatScreen(Screen[None]):
             text += f" (Press {keys_for('chat.retry', self.services.keymap)} to retry.)"
         await self._show(ErrorMessage(self._message(Role.ERROR, text), "Error", self._now()))
 
+    def _unexpected(self, bug: Exception, what: str) -> AichatError:
+        log.exception("%s failed unexpectedly", what)
+        return AichatError(f"Something unexpected went wrong: {type(bug).__name__}: {bug}.",
+                           f"Details are in the log file {self.services.log_path}.")
+
     def _shown(self, error: AichatError) -> str:
         """The error as a person reads it; no secret or stream token ever reaches the screen."""
         return redact_stream_urls(redact(str(error), self.services.secrets))
@@ -296,6 +345,13 @@ class ChatScreen(Screen[None]):
 
     def _replies(self) -> list[ReplyMessage]:
         return list(self.conversation_view.query_children(ReplyMessage))
+
+    def _spoken(self) -> MessageView | None:
+        """What speaking and saving audio act on: the focused message, else the last reply."""
+        if isinstance(self.focused, MessageView):
+            return self.focused
+        replies = self._replies()
+        return replies[-1] if replies else None
 
     def _last_reply_options(self) -> tuple[str, ...]:
         replies = self._replies()
@@ -345,6 +401,7 @@ class ChatScreen(Screen[None]):
         return views
 
     async def _clear(self) -> None:
+        self._speech.stop()  # what is being read belongs to the conversation going away
         await self.conversation_view.remove_children()
         self.conversation = None
         self.session_id = None
@@ -363,7 +420,7 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return self.replying or self.focused is not self.prompt
+            return self.replying or self.focused is not self.prompt or self.status.speaking
         if action == "retry":
             return self.last_question is not None and not self.replying
         if action in ("rename", "export"):
@@ -372,9 +429,14 @@ class ChatScreen(Screen[None]):
             return self.conversation is not None and not self.replying
         if action in ("copy_reply", "copy_code"):
             return bool(self._replies())
+        if action in ("speak", "save_audio"):
+            return self._spoken() is not None
+        if action == "stop_speaking":
+            return self.status.speaking
         return True
 
     async def action_cancel(self) -> None:
+        self._speech.stop()
         if self.replying:
             await self._stop_reply()
         else:
@@ -488,6 +550,70 @@ class ChatScreen(Screen[None]):
         self.app.copy_to_clipboard(fences[-1].code)
         lines = fences[-1].code.count("\n") + 1
         self.notify(f"Copied the last code block ({lines} line{'s' * (lines != 1)}).")
+
+    # -- speech --------------------------------------------------------------------------------
+
+    @property
+    def _speech(self) -> SpeechController:
+        return self.services.speech
+
+    def action_speak(self) -> None:
+        view = self._spoken()
+        if view is not None:
+            self._hear(self._speech.speak(view.copy_text))
+
+    def action_stop_speaking(self) -> None:
+        self._speech.stop()
+
+    def action_save_audio(self) -> None:
+        view = self._spoken()
+        if view is None:
+            return
+        path = self.services.export_dir / audio_file_name(view.message)
+        self.notify("Saving the audio…", timeout=3)  # it takes a few seconds for a long reply
+        self.run_worker(self._save_audio(view.copy_text, path), group="save_audio",
+                        exit_on_error=False)
+
+    def _hear(self, reading: Awaitable[bool]) -> None:
+        """Await a reading in a worker, so that its errors are told; the status line and the
+        footer say "speaking" meanwhile."""
+        self.status.speaking = True
+        self.refresh_bindings()
+        self.run_worker(self._heard(reading), group="speech", exit_on_error=False)
+
+    async def _heard(self, reading: Awaitable[bool]) -> None:
+        try:
+            await reading
+        except AichatError as error:
+            self._speech_failed(error, "Could not read aloud")
+        except Exception as bug:
+            self._speech_failed(self._unexpected(bug, "speech"), "Could not read aloud")
+        finally:
+            # Another reading may have taken over from this one.
+            self.status.speaking = self._speech.speaking
+            self.refresh_bindings()
+
+    async def _save_audio(self, markdown: str, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            saved = await self._speech.save(markdown, path)
+        except OSError as exc:
+            self._speech_failed(AudioError(
+                f"Could not create the folder {path.parent} ({exc.strerror or exc}).",
+                "Check that you may write there."), "Audio not saved")
+        except AichatError as error:
+            self._speech_failed(error, "Audio not saved")
+        else:
+            self.notify(str(saved), title="Audio saved", markup=False)
+
+    def _speech_failed(self, error: AichatError, title: str) -> None:
+        text = self._shown(error)
+        if isinstance(error, NoSoundDevice):  # its hint names the command: say where it is
+            keys = keys_for("chat.save_audio", self.services.keymap)
+            palette = keys_for("app.palette", self.services.keymap)
+            text += (f" In this window: {keys}, or “Save audio” in the command palette "
+                     f"({palette}).")
+        self.notify(text, title=title, severity="error", markup=False)
 
     def action_walk(self, delta: int) -> None:
         self.conversation_view.walk(delta)

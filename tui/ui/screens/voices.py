@@ -20,34 +20,11 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.domain.errors import AichatError, SettingsError
 from tui.domain.inert_text import make_inert
 from tui.domain.voice import CATEGORY_NAMES, Voice
-from tui.ui.bindings import Command
+from tui.ui.bindings import VOICES
 from tui.ui.speech import SpeechController
 
 MARK = "●"
 
-# Enter, ctrl+d and ctrl+arrows are the filter's own keys too: priority keeps them ours.
-VOICES = (
-    Command("voices.preview", "enter", "preview", "Hear", "Hear the highlighted voice",
-            priority=True),
-    Command("voices.default", "ctrl+d", "make_default", "Default",
-            "Make the highlighted voice the default", priority=True),
-    Command("voices.slower", "ctrl+left", "speed(-1)", "Slower", "Read more slowly",
-            priority=True),
-    Command("voices.faster", "ctrl+right", "speed(1)", "Faster", "Read faster",
-            priority=True),
-    Command("voices.next_category", "tab", "category(1)", "Category",
-            "Next category", priority=True),
-    Command("voices.previous_category", "shift+tab", "category(-1)", "Category",
-            "Previous category", show=False, priority=True),
-    Command("voices.refresh", "ctrl+r", "refresh", "Refresh",
-            "Fetch the voice list again"),
-    Command("voices.close", "escape", "close", "Close", "Close the voice list"),
-    Command("voices.up", "up", "cursor(-1)", "Up", "Previous voice", show=False),
-    Command("voices.down", "down", "cursor(1)", "Down", "Next voice", show=False),
-    Command("voices.page_up", "pageup", "page(-1)", "Page up", "A page up", show=False),
-    Command("voices.page_down", "pagedown", "page(1)", "Page down", "A page down",
-            show=False),
-)
 # The footer shows "^←^→ Speed" as one entry: 80 columns have no room for two.
 _SPEED = Binding.Group("Speed", compact=True)
 _FOOTER_GROUPS = {"voices.slower": _SPEED, "voices.faster": _SPEED}

@@ -1,4 +1,5 @@
-"""One line under the conversation: the reply's state, time to first token, provider, title."""
+"""One line under the conversation: the reply's state, whether something is being read aloud,
+time to first token, provider, title."""
 
 from __future__ import annotations
 
@@ -32,12 +33,15 @@ class StatusLine(Widget):
 
     state: reactive[str] = reactive("ready")
     first_token: reactive[float | None] = reactive(None)
+    speaking: reactive[bool] = reactive(False)
     provider: reactive[str] = reactive("")
     title: reactive[str] = reactive("New conversation")
 
     def render(self) -> Content:
         parts: list[Content | str | tuple[str, str]] = [
             (f"● {self.state}", _STATE_STYLES.get(self.state, ""))]
+        if self.speaking:
+            parts.append((" · speaking", "$text-accent"))
         if self.first_token is not None:
             parts.append(f" · first token {self.first_token:.2f} s")
         parts.append((f" · {self.provider} · ", "$text-muted"))
