@@ -376,12 +376,10 @@ class ChatScreen(Screen[None]):
         self.conversation, self.session_id = conversation, conversation.session_id
         self.status.title = conversation.title
         now = self._now()
-        views: list[MessageView] = []
-        for message in messages:
-            views.extend(self._views_of(message, now))
-            if message.role == Role.USER:
-                self.last_question = message.text
-        await self._show(*views)
+        self.last_question = next(
+            (m.text for m in reversed(messages) if m.role == Role.USER), None)
+        await self.conversation_view.show_conversation(
+            messages, lambda message: self._views_of(message, now))
         self.prompt.option_count = len(self._last_reply_options())
         self.conversation_view.anchor()
         self.refresh_bindings()
@@ -402,7 +400,7 @@ class ChatScreen(Screen[None]):
 
     async def _clear(self) -> None:
         self._speech.stop()  # what is being read belongs to the conversation going away
-        await self.conversation_view.remove_children()
+        await self.conversation_view.clear()
         self.conversation = None
         self.session_id = None
         self.last_question = None

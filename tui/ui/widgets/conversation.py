@@ -1,12 +1,44 @@
-"""The scrolling conversation: follows a streaming reply, walkable message by message."""
+"""The scrolling conversation: follows a streaming reply, walkable message by message.
+
+A long saved conversation is shown from its end, a page of messages at a time: rendering
+markdown costs tens of milliseconds per message, so mounting hundreds would keep the user
+waiting for messages they may never scroll back to. Earlier pages are mounted on demand, when
+the user walks, jumps or scrolls up to the "earlier messages" line, or clicks it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widgets import Static
 
+from tui.domain.conversation import Message as ChatMessage
 from tui.ui.bindings import MESSAGE, bindings
 from tui.ui.widgets.messages import MessageView
+
+PAGE = 8  # messages mounted at once when opening a conversation or reaching its top
+
+
+class EarlierMessages(Static):
+    """The line above the oldest message shown, while older ones are not mounted yet."""
+
+    DEFAULT_CSS = """
+    EarlierMessages {
+        color: $text-muted;
+        text-align: center;
+        margin-bottom: 1;
+    }
+    """
+
+    def show_count(self, count: int) -> None:
+        plural = "s" if count != 1 else ""
+        self.update(f"↑ {count} earlier message{plural} · scroll up, Home or click to show them")
+
+    def on_click(self) -> None:
+        if isinstance(self.parent, ConversationView):
+            self.parent.run_worker(self.parent.show_earlier(), group="earlier", exclusive=True)
 
 
 class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
@@ -26,9 +58,62 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
     class WalkedOff(Message):
         """The user walked down past the last message: the prompt should take the focus."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._earlier: list[ChatMessage] = []
+        self._views_of: Callable[[ChatMessage], list[MessageView]] = lambda message: []
+
     @property
     def views(self) -> list[MessageView]:
         return list(self.query_children(MessageView))
+
+    @property
+    def earlier_count(self) -> int:
+        """Messages of the conversation not mounted yet."""
+        return len(self._earlier)
+
+    async def show_conversation(self, messages: list[ChatMessage],
+                                views_of: Callable[[ChatMessage], list[MessageView]]) -> None:
+        """Show a saved conversation from its end; earlier pages wait until asked for."""
+        await self.clear()
+        self._earlier, latest = messages[:-PAGE], messages[-PAGE:]
+        self._views_of = views_of
+        if self._earlier:
+            marker = EarlierMessages()
+            marker.show_count(len(self._earlier))
+            await self.mount(marker)
+        await self.mount_all([view for message in latest for view in views_of(message)])
+
+    async def show_earlier(self) -> list[MessageView]:
+        """Mount the page of messages just above the oldest one shown, keeping that one where
+        it is on screen; return the new views."""
+        if not self._earlier:
+            return []
+        self._earlier, page = self._earlier[:-PAGE], self._earlier[-PAGE:]
+        views = [view for message in page for view in self._views_of(message)]
+        marker = self.query_one(EarlierMessages)
+        oldest_shown = self.views[0] if self.views else None
+        offset = (oldest_shown.region.y - self.region.y) if oldest_shown else 0
+        await self.mount_all(views, after=marker)
+        if self._earlier:
+            marker.show_count(len(self._earlier))
+        else:
+            await marker.remove()
+        if oldest_shown is not None:
+            self.call_after_refresh(self._keep_in_place, oldest_shown, offset)
+        return views
+
+    def _keep_in_place(self, view: MessageView, offset: int) -> None:
+        self.scroll_to(y=view.virtual_region.y - offset, animate=False, immediate=True)
+
+    async def clear(self) -> None:
+        self._earlier = []
+        await self.remove_children()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 < old_value and self._earlier:
+            self.run_worker(self.show_earlier(), group="earlier", exclusive=True)
 
     def walk(self, delta: int) -> None:
         """Focus the message `delta` steps from the focused one (from below the last if none)."""
@@ -41,14 +126,25 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if target >= len(views):
             self.post_message(self.WalkedOff())
             return
+        if target < 0 and self._earlier:
+            self.run_worker(self._focus_earlier(last=True), group="earlier", exclusive=True)
+            return
         views[max(0, target)].focus()
+
+    async def _focus_earlier(self, *, last: bool) -> None:
+        if views := await self.show_earlier():
+            views[-1 if last else 0].focus()
 
     def action_walk(self, delta: int) -> None:
         self.walk(delta)
 
     def action_first(self) -> None:
-        if views := self.views:
+        """The first message shown; from there, each Home shows a page of earlier ones."""
+        views = self.views
+        if views and self.screen.focused is not views[0]:
             views[0].focus()
+        elif self._earlier:
+            self.run_worker(self._focus_earlier(last=False), group="earlier", exclusive=True)
 
     def action_last(self) -> None:
         if views := self.views:
