@@ -84,8 +84,8 @@ async def test_scrolling_to_the_top_shows_earlier_pages(emulator, long_history):
         await pilot.pause()
         view = app.screen.query_one(ConversationView)
         while view.earlier_count:
-            await pilot.pause()  # the page above settles, the oldest message kept in place
-            assert view.scroll_y > 0 or len(view.views) == PAGE
+            if len(view.views) > PAGE:  # the page above settles, the older message kept in view
+                await wait_until(pilot, lambda: view.scroll_y > 0, "the view kept in place")
             before = len(view.views)
             view.scroll_home(animate=False, immediate=True)
             await wait_until(pilot, lambda: len(view.views) > before, "a page from scrolling")
@@ -100,3 +100,21 @@ async def test_the_next_question_continues_a_long_conversation(emulator, long_hi
         await pilot.pause()
         assert app.screen.last_question == f"question {COUNT - 1}"
         assert app.screen.session_id == "s-long"
+
+
+async def test_the_message_focused_from_an_earlier_page_is_on_screen(emulator, long_history):
+    history, conversation_id = long_history
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.screen.open_conversation(conversation_id)
+        await pilot.pause()
+        view = app.screen.query_one(ConversationView)
+        view.views[0].focus()
+        for _ in range(3):
+            await pilot.press("home")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            focused = app.focused
+            assert view.region.contains_region(focused.region) or \
+                focused.region.y >= view.region.y, "the focused message is in view"
+            assert focused.copy_text in screen_words(app)

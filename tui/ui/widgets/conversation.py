@@ -8,6 +8,7 @@ the user walks, jumps or scrolls up to the "earlier messages" line, or clicks it
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from textual.containers import VerticalScroll
@@ -38,7 +39,7 @@ class EarlierMessages(Static):
 
     def on_click(self) -> None:
         if isinstance(self.parent, ConversationView):
-            self.parent.run_worker(self.parent.show_earlier(), group="earlier", exclusive=True)
+            self.parent.run_worker(self.parent.show_earlier(), group="earlier")
 
 
 class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
@@ -61,6 +62,9 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._earlier: list[ChatMessage] = []
+        # Loads can be asked for by several keys and scrolls at once; each takes a page in turn
+        # (cancelling one half-way would lose the page it had taken).
+        self._loading = asyncio.Lock()
         self._views_of: Callable[[ChatMessage], list[MessageView]] = lambda message: []
 
     @property
@@ -84,22 +88,29 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             await self.mount(marker)
         await self.mount_all([view for message in latest for view in views_of(message)])
 
-    async def show_earlier(self) -> list[MessageView]:
-        """Mount the page of messages just above the oldest one shown, keeping that one where
-        it is on screen; return the new views."""
+    async def show_earlier(self, *, keep_place: bool = True) -> list[MessageView]:
+        """Mount the page of messages just above the oldest one shown and return the new views.
+        With `keep_place` (the user scrolled or clicked), the message that was oldest stays
+        where it is on screen; without, the caller focuses a new one and the view follows it."""
+        async with self._loading:
+            return await self._mount_page_above(keep_place)
+
+    async def _mount_page_above(self, keep_place: bool) -> list[MessageView]:
         if not self._earlier:
             return []
         self._earlier, page = self._earlier[:-PAGE], self._earlier[-PAGE:]
         views = [view for message in page for view in self._views_of(message)]
         marker = self.query_one(EarlierMessages)
         oldest_shown = self.views[0] if self.views else None
-        offset = (oldest_shown.region.y - self.region.y) if oldest_shown else 0
+        # Where it stands in the viewport now (virtual geometry is current; screen regions
+        # are only updated at the next refresh).
+        offset = oldest_shown.virtual_region.y - self.scroll_y if oldest_shown else 0
         await self.mount_all(views, after=marker)
         if self._earlier:
             marker.show_count(len(self._earlier))
         else:
             await marker.remove()
-        if oldest_shown is not None:
+        if keep_place and oldest_shown is not None:
             self.call_after_refresh(self._keep_in_place, oldest_shown, offset)
         return views
 
@@ -113,7 +124,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if new_value <= 0 < old_value and self._earlier:
-            self.run_worker(self.show_earlier(), group="earlier", exclusive=True)
+            self.run_worker(self.show_earlier(), group="earlier")
 
     def walk(self, delta: int) -> None:
         """Focus the message `delta` steps from the focused one (from below the last if none)."""
@@ -127,13 +138,15 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             self.post_message(self.WalkedOff())
             return
         if target < 0 and self._earlier:
-            self.run_worker(self._focus_earlier(last=True), group="earlier", exclusive=True)
+            self.run_worker(self._focus_earlier(last=True), group="earlier")
             return
         views[max(0, target)].focus()
 
     async def _focus_earlier(self, *, last: bool) -> None:
-        if views := await self.show_earlier():
-            views[-1 if last else 0].focus()
+        if views := await self.show_earlier(keep_place=False):
+            target = views[-1 if last else 0]
+            target.focus()
+            self.call_after_refresh(self.scroll_to_widget, target, top=not last, animate=False)
 
     def action_walk(self, delta: int) -> None:
         self.walk(delta)
@@ -144,7 +157,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if views and self.screen.focused is not views[0]:
             views[0].focus()
         elif self._earlier:
-            self.run_worker(self._focus_earlier(last=False), group="earlier", exclusive=True)
+            self.run_worker(self._focus_earlier(last=False), group="earlier")
 
     def action_last(self) -> None:
         if views := self.views:
