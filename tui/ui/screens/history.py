@@ -302,19 +302,24 @@ class HistoryScreen(Screen[int | None]):
             return
         self.dismiss(None)
 
-    def action_rename(self) -> None:
+    def _selected_conversation(self) -> Conversation | None:
+        """The conversation the cursor is on, freshly read (errors are shown, None returned)."""
         conversation_id = self._selected_id()
         if conversation_id is None:
-            return
-        from tui.ui.screens.rename import RenameScreen
-
+            return None
         try:
-            conversation = self._conversation(conversation_id)
+            return self._conversation(conversation_id)
         except AichatError as error:
             self.notify(str(error), severity="error", markup=False)
-            return
+            return None
+
+    def action_rename(self) -> None:
+        from tui.ui.screens.rename import RenameScreen
+
+        conversation = self._selected_conversation()
         if conversation is None:
             return
+        conversation_id = conversation.id
 
         def renamed(title: str | None) -> None:
             if title is None:
@@ -329,18 +334,12 @@ class HistoryScreen(Screen[int | None]):
         self.app.push_screen(RenameScreen(conversation.title), renamed)
 
     def action_delete(self) -> None:
-        conversation_id = self._selected_id()
-        if conversation_id is None:
-            return
         from tui.ui.screens.confirm import ConfirmScreen
 
-        try:
-            conversation = self._conversation(conversation_id)
-        except AichatError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        conversation = self._selected_conversation()
         if conversation is None:
             return
+        conversation_id = conversation.id
         title = _title(conversation.title)
         count = conversation.message_count
 
