@@ -6,7 +6,6 @@ Regenerate after a deliberate change with `./run pytest tests/ui/test_chat_snaps
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -32,14 +31,9 @@ The `with` block closes the file even if an error occurs."""
 
 
 @pytest.fixture(autouse=True)
-def steady_environment(monkeypatch):
+def steady_environment(monkeypatch, utc_clock):
     # The help shows the settings path: one that is the same on every run (it need not exist).
     monkeypatch.setenv("AICHAT_TUI_CONFIG", "/home/you/.config/aichat-tui/config.toml")
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture

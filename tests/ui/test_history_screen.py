@@ -7,7 +7,6 @@ must work at. Snapshots: regenerate after a deliberate change with
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -54,14 +53,7 @@ class Host(App[None]):
         self.push_screen(self._make_screen(), self.results.append)
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch) -> Iterator[None]:
-    # The screen shows local times; fixed ones make the assertions and snapshots steady.
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_clock")
 
 
 @pytest.fixture

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture
+def utc_clock(monkeypatch) -> Iterator[None]:
+    """Local time is UTC: the screens show local times, and fixed ones make the assertions and
+    snapshots steady."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
