@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tui.domain.errors import SettingsError
 from tui.domain.secret import Secret
+from tui.domain.voice import SPEED_MAX, SPEED_MIN
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -216,8 +217,9 @@ def _convert(raw: Any, kind: str, origin: str, where: str) -> Any:
             value = float(raw)
         except (TypeError, ValueError):
             value = float("nan")
-        if not 0.2 <= value <= 3.0 or isinstance(raw, bool):
-            raise SettingsError(f"{origin} must be a number from 0.2 to 3.0; it is {raw!r}.")
+        if not SPEED_MIN <= value <= SPEED_MAX or isinstance(raw, bool):
+            raise SettingsError(
+                f"{origin} must be a number from {SPEED_MIN} to {SPEED_MAX}; it is {raw!r}.")
         return value
     if kind == "bool":
         if isinstance(raw, bool):
@@ -249,6 +251,3 @@ def save_setting(path: Path, section: str, key: str, value: Any) -> None:
     except Exception as e:  # tomlkit's parse errors have no common base class
         raise SettingsError(f"Could not update {path}: it is not valid TOML ({e}).") from None
 
-
-def with_overrides(settings: Settings, **changes: Any) -> Settings:
-    return replace(settings, **changes)

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tui.store import History
+
 
 @pytest.fixture
 def utc_clock(monkeypatch) -> Iterator[None]:
@@ -15,3 +17,10 @@ def utc_clock(monkeypatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def history(tmp_path) -> Iterator[History]:
+    """An empty history in a real SQLite file."""
+    with History.open(tmp_path / "history.sqlite3") as history:
+        yield history

@@ -20,12 +20,6 @@ from tui.ui.widgets.prompt import Prompt
 
 
 @pytest.fixture
-def history(tmp_path):
-    with History.open(tmp_path / "history.sqlite3") as history:
-        yield history
-
-
-@pytest.fixture
 def config_path():
     return load_settings().config_path  # the isolated one (AICHAT_TUI_CONFIG)
 

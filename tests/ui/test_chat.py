@@ -23,12 +23,6 @@ from tui.ui.widgets.prompt import Prompt
 
 
 @pytest.fixture
-def history(tmp_path):
-    with History.open(tmp_path / "history.sqlite3") as history:
-        yield history
-
-
-@pytest.fixture
 def app(emulator, history):
     return make_app(settings_for(emulator), history=history)
 

@@ -21,7 +21,6 @@ from tui.audio.speakable import speakable
 from tui.domain.conversation import MessageStatus
 from tui.emulator.aliyun.scenarios import MARKDOWN_REPLY, MULTI_SENTENCES
 from tui.settings import Settings, load_settings
-from tui.store import History
 from tui.ui.app import make_app
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.screens.voices import VoiceBrowser
@@ -42,12 +41,6 @@ class WitnessPlayer(RecordingPlayer):
             reply = replies(self.app)[-1]
             self.first_heard = (reply.message.status, reply.copy_text)
         super().play(pcm)
-
-
-@pytest.fixture
-def history(tmp_path):
-    with History.open(tmp_path / "history.sqlite3") as history:
-        yield history
 
 
 @pytest.fixture

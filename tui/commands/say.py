@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from tui.commands.session import EXIT_OK, command_settings, exit_code, report
 from tui.domain.errors import AichatError, InvalidInput
+from tui.domain.voice import SPEED_MAX, SPEED_MIN
 from tui.settings import Settings
 
 if TYPE_CHECKING:
     from tui.audio.synthesis import Synthesizer
 
-SPEED_RANGE = (0.2, 3.0)
 FILE_TYPES = (".wav", ".mp3")
 
 
@@ -52,9 +52,8 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise InvalidInput("say needs the TEXT to speak, or - to read it from standard input.")
     if args.out is not None and args.out.suffix.lower() not in FILE_TYPES:
         raise InvalidInput(f"--out {args.out} must end in .wav or .mp3.")
-    low, high = SPEED_RANGE
-    if args.speed is not None and not low <= args.speed <= high:
-        raise InvalidInput(f"--speed must be from {low} to {high}; it is {args.speed}.")
+    if args.speed is not None and not SPEED_MIN <= args.speed <= SPEED_MAX:
+        raise InvalidInput(f"--speed must be from {SPEED_MIN} to {SPEED_MAX}; it is {args.speed}.")
 
 
 async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""What a chat provider's reply stream yields, in order: edits, then (maybe) extras, then the end."""
+"""What a chat provider's reply stream yields, in order: text edits, then the end."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class HandOverToHuman:
     detail: str = ""
 
 
+Extra = ClarifyOptions | HandOverToHuman
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyFinished:
     """The service said the reply is complete."""
@@ -38,7 +41,8 @@ class ReplyFinished:
     text: str
     session_id: str | None
     message_id: str | None
-    extras: tuple[ClarifyOptions | HandOverToHuman, ...] = field(default=())
+    # What came with the reply besides its text: clarify options, a hand-over request.
+    extras: tuple[Extra, ...] = field(default=())
 
 
-ReplyEvent = TextChanged | ClarifyOptions | HandOverToHuman | ReplyFinished
+ReplyEvent = TextChanged | ReplyFinished

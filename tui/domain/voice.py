@@ -13,6 +13,10 @@ PCM_SAMPLE_WIDTH = 2
 PCM_CHANNELS = 1
 PCM_BYTES_PER_SECOND = PCM_SAMPLE_RATE * PCM_SAMPLE_WIDTH * PCM_CHANNELS
 
+# What Qiniu accepts as speed_ratio.
+SPEED_MIN = 0.2
+SPEED_MAX = 3.0
+
 
 LANGUAGE_NAMES = {"zh": "Chinese", "en": "English", "multi": "Multilingual"}
 GENDER_NAMES = {"female": "Female", "male": "Male"}

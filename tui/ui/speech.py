@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tui.audio.player import Player, open_player
 from tui.domain.errors import InvalidInput
+from tui.domain.voice import SPEED_MAX, SPEED_MIN
 from tui.settings import Settings, save_setting
 
 if TYPE_CHECKING:
@@ -22,10 +23,7 @@ if TYPE_CHECKING:
     from tui.backends.qiniu import QiniuSpeech
     from tui.domain.voice import Voice
 
-# What Qiniu accepts as speed_ratio; people step through it a tenth at a time.
-SPEED_MIN = 0.2
-SPEED_MAX = 3.0
-SPEED_STEP = 0.1
+SPEED_STEP = 0.1  # people step through the speeds a tenth at a time
 
 
 class SpeechController:

@@ -115,8 +115,6 @@ async def _reply_events(response: httpx.Response) -> AsyncIterator[ReplyEvent]:
                 yield TextChanged(edit, reply.text)
             if result.stream_end:
                 extras = tuple(x for x in (clarify, hand_over) if x is not None)
-                for extra in extras:
-                    yield extra
                 yield ReplyFinished(reply.text, result.session_id, result.message_id, extras)
                 return
     raise StreamInterrupted(

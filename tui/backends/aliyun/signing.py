@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 ALGORITHM = "ACS3-HMAC-SHA256"
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 def pct(value: str) -> str:

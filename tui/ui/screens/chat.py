@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.errors import (AichatError, AudioError, InvalidInput, NoSoundDevice,
                                StreamInterrupted)
-from tui.domain.events import ClarifyOptions, HandOverToHuman, ReplyFinished, TextChanged
+from tui.domain.events import Extra, ReplyFinished, TextChanged
 from tui.domain.providers import ChatProvider
 from tui.domain.secret import redact, redact_stream_urls
 from tui.store import History, ReplyRecorder, export_to_file, reply_error, reply_extras, reply_meta
@@ -54,9 +54,6 @@ _STATE_OF = {
     MessageStatus.INTERRUPTED: "interrupted",
     MessageStatus.FAILED: "error",
 }
-
-Extras = tuple[ClarifyOptions | HandOverToHuman, ...]
-
 
 def title_for(question: str) -> str:
     """A conversation's first title: its first question, on one line, shortened."""
@@ -225,7 +222,7 @@ class ChatScreen(Screen[None]):
         recorder = ReplyRecorder(self.services.history, reply.id)
         saver = ProgressSaver(recorder, self._saving_failed)
         inert = InertReply()
-        raw, extras = "", []
+        raw, extras = "", ()
         started = time.monotonic()
         self.status.state, self.status.first_token = "connecting", None
         reading = self._start_reading()
@@ -242,32 +239,31 @@ class ChatScreen(Screen[None]):
                     if reading is not None:
                         # The text as shown: what F5 reads too, so the speech cache serves both.
                         reading.feed(inert.text)
-                elif isinstance(event, (ClarifyOptions, HandOverToHuman)):
-                    extras.append(event)
                 elif isinstance(event, ReplyFinished):
+                    extras = event.extras
                     await self._remember_session(event.session_id)
         except asyncio.CancelledError:
             self._silence(reading)
             await self._end_reply(view, recorder, raw, inert.text, MessageStatus.CANCELLED,
-                                  tuple(extras), None)
+                                  extras, None)
             raise
         except AichatError as error:
             self._silence(reading)
             status = (MessageStatus.INTERRUPTED if isinstance(error, StreamInterrupted)
                       else MessageStatus.FAILED)
-            await self._end_reply(view, recorder, raw, inert.text, status, tuple(extras),
+            await self._end_reply(view, recorder, raw, inert.text, status, extras,
                                   error)
             if isinstance(error, InvalidInput) and not self.prompt.text:
                 self.prompt.text = question
         except Exception as bug:  # a bug must not take the conversation down with it
             self._silence(reading)
             await self._end_reply(view, recorder, raw, inert.text, MessageStatus.FAILED,
-                                  tuple(extras), self._unexpected(bug, "reply"))
+                                  extras, self._unexpected(bug, "reply"))
         else:
             if reading is not None:
                 reading.finish(inert.text)
             await self._end_reply(view, recorder, raw, inert.text, MessageStatus.COMPLETE,
-                                  tuple(extras), None)
+                                  extras, None)
 
     def _start_reading(self) -> Reading | None:
         """A reading of the reply about to stream, if replies are read aloud (and can be)."""
@@ -302,7 +298,7 @@ class ChatScreen(Screen[None]):
             self.services.history.set_session_id(self.conversation.id, session_id)
 
     async def _end_reply(self, view: ReplyMessage, recorder: ReplyRecorder, raw: str,
-                         shown: str, status: MessageStatus, extras: Extras,
+                         shown: str, status: MessageStatus, extras: tuple[Extra, ...],
                          error: AichatError | None) -> None:
         shown_error = self._shown(error) if error else None
         await view.finish(shown, status, extras)

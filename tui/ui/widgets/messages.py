@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain.conversation import Message, MessageStatus
-from tui.domain.events import ClarifyOptions, HandOverToHuman
+from tui.domain.events import ClarifyOptions, Extra
 from tui.domain.inert_text import make_inert
 from tui.domain.reply import Edit
 from tui.ui.safe_text import plain
@@ -153,7 +153,7 @@ class ReplyMessage(MessageView):
             self.option = option
 
     def __init__(self, message: Message, speaker: str, now: float,
-                 extras: tuple[ClarifyOptions | HandOverToHuman, ...] = ()) -> None:
+                 extras: tuple[Extra, ...] = ()) -> None:
         super().__init__(message, speaker, now)
         self.extras = extras
         self.shown_text = make_inert(message.text)
@@ -190,7 +190,7 @@ class ReplyMessage(MessageView):
         self.query_one(".meta", Static).update(self._meta_line())
 
     async def finish(self, text: str, status: MessageStatus,
-                     extras: tuple[ClarifyOptions | HandOverToHuman, ...]) -> None:
+                     extras: tuple[Extra, ...]) -> None:
         """End streaming: one full render of `text` (inert), the status, then the extras."""
         self.shown_text = text
         self.extras = extras
