@@ -97,8 +97,8 @@ def child_app(question: str) -> dict:
     settings = load_settings()
 
     class TimedProvider(TongyiProvider):
-        async def stream_reply(self, utterance, session_id=None):
-            async for event in super().stream_reply(utterance, session_id):
+        async def stream_reply(self, request):
+            async for event in super().stream_reply(request):
                 if isinstance(event, TextChanged):
                     timeline.arrivals.append((time.monotonic(), len(event.text)))
                 yield event
@@ -172,12 +172,13 @@ async def record_deltas(question: str) -> list[str]:
     """The appended text of each event of the reply, as the client's provider yields them."""
     from tui.backends.aliyun import TongyiProvider
     from tui.domain.events import TextChanged
+    from tui.domain.providers import ChatRequest
     from tui.settings import load_settings
 
     provider = TongyiProvider(load_settings().tongyi)
     deltas: list[str] = []
     try:
-        async for event in provider.stream_reply(question):
+        async for event in provider.stream_reply(ChatRequest(question)):
             if isinstance(event, TextChanged):
                 assert event.edit.is_append, "the bench reply only grows"
                 deltas.append(event.edit.insert)

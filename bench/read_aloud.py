@@ -141,8 +141,8 @@ def chat(settings: Settings, questions: list[str]) -> list[Timeline]:
     player = Witness(timelines)
 
     class TimedProvider(TongyiProvider):
-        async def stream_reply(self, utterance, session_id=None):
-            async for event in super().stream_reply(utterance, session_id):
+        async def stream_reply(self, request):
+            async for event in super().stream_reply(request):
                 if isinstance(event, TextChanged):
                     timelines[-1].snapshots.append((time.perf_counter(), event.text))
                 yield event

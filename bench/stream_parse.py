@@ -27,6 +27,7 @@ from tui.backends.aliyun import TongyiProvider  # noqa: E402
 from tui.backends.aliyun.provider import _reply_events  # noqa: E402
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url  # noqa: E402
 from tui.domain.events import ReplyFinished  # noqa: E402
+from tui.domain.providers import ChatRequest  # noqa: E402
 from tui.settings import load_settings  # noqa: E402
 
 QUESTION = "#bench chars=20000 events=2000 rate=0"
@@ -63,7 +64,7 @@ async def pipeline_cpu(chunks: list[bytes], headers: httpx.Headers) -> tuple[flo
 
 async def whole_client_cpu(provider: TongyiProvider) -> float:
     start = time.process_time()
-    async for _ in provider.stream_reply(QUESTION):
+    async for _ in provider.stream_reply(ChatRequest(QUESTION)):
         pass
     return time.process_time() - start
 

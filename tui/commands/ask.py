@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 async def _ask(tongyi, question: str, session_id: str | None, as_json: bool) -> int:
     from tui.backends.aliyun import TongyiProvider
     from tui.domain.events import ClarifyOptions, ReplyFinished, TextChanged
+    from tui.domain.providers import ChatRequest
 
     live = None
     if not as_json and sys.stdout.isatty():
@@ -48,7 +49,7 @@ async def _ask(tongyi, question: str, session_id: str | None, as_json: bool) -> 
     provider = TongyiProvider(tongyi)
     text, finished, failure = "", None, None
     try:
-        async for event in provider.stream_reply(question, session_id):
+        async for event in provider.stream_reply(ChatRequest(question, session_id)):
             if isinstance(event, TextChanged):
                 text = event.text
                 if live:

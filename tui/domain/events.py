@@ -1,4 +1,8 @@
-"""What a chat provider's reply stream yields, in order: text edits, then the end."""
+"""What a chat provider's reply stream yields, in order: text edits, then the end.
+
+Reasoning models first stream their thinking (`ReasoningChanged`), then the answer
+(`TextChanged`); `ContextTrimmed` says older turns did not fit the context budget.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,22 @@ class TextChanged:
 
     edit: Edit
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningChanged:
+    """The model's visible thinking changed; `text` is all of it so far. Never the answer."""
+
+    edit: Edit
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContextTrimmed:
+    """The earlier turns sent with the question; `omitted` older ones did not fit the budget."""
+
+    sent: int
+    omitted: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +63,13 @@ class ReplyFinished:
     message_id: str | None
     # What came with the reply besides its text: clarify options, a hand-over request.
     extras: tuple[Extra, ...] = field(default=())
+    # Why the model stopped, as the service says it ("stop", "length", "content_filter");
+    # None for services that do not say.
+    finish_reason: str | None = None
+    # The model that answered, where the service names it.
+    model: str | None = None
+    # The whole thinking of a reasoning model (empty for others).
+    reasoning: str = ""
 
 
-ReplyEvent = TextChanged | ReplyFinished
+ReplyEvent = TextChanged | ReasoningChanged | ContextTrimmed | ReplyFinished

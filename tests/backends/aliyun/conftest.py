@@ -8,6 +8,7 @@ import pytest
 from tui.backends.aliyun import TongyiProvider
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url
 from tui.domain.events import TextChanged
+from tui.domain.providers import ChatRequest
 from tui.settings import load_settings
 
 
@@ -26,7 +27,7 @@ async def provider(tongyi_settings):
 async def collect(provider, question, session_id=None):
     """All events of one reply, and the text the edits rebuild, applied one by one."""
     events, shown = [], ""
-    async for event in provider.stream_reply(question, session_id):
+    async for event in provider.stream_reply(ChatRequest(question, session_id)):
         events.append(event)
         if isinstance(event, TextChanged):
             assert shown[: event.edit.keep] == event.text[: event.edit.keep]

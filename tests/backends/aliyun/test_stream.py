@@ -8,6 +8,7 @@ from tests.backends.aliyun.conftest import collect, raw_snapshots
 from tui.backends.aliyun import TongyiProvider
 from tui.domain.errors import InvalidInput, NetworkError, ServiceError, StreamInterrupted
 from tui.domain.events import ClarifyOptions, HandOverToHuman, ReplyFinished, TextChanged
+from tui.domain.providers import ChatRequest
 
 
 async def test_normal_reply_streams_growing_text(provider, tongyi_settings):
@@ -58,7 +59,7 @@ async def test_hand_over_to_human(provider):
 async def test_failure_mid_stream_keeps_partial_text(provider):
     seen = []
     with pytest.raises(ServiceError) as info:
-        async for event in provider.stream_reply("#fail now"):
+        async for event in provider.stream_reply(ChatRequest("#fail now")):
             seen.append(event)
     assert info.value.code
     assert info.value.code in str(info.value)
@@ -68,7 +69,7 @@ async def test_failure_mid_stream_keeps_partial_text(provider):
 async def test_disconnect_is_interrupted_with_partial_text(provider):
     seen = []
     with pytest.raises(StreamInterrupted) as info:
-        async for event in provider.stream_reply("#disconnect please"):
+        async for event in provider.stream_reply(ChatRequest("#disconnect please")):
             seen.append(event)
     assert "kept" in str(info.value)
     assert [e for e in seen if isinstance(e, TextChanged)][-1].text

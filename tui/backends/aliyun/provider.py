@@ -14,6 +14,7 @@ from tui.backends.aliyun.stream_request import millis_timestamp, request_body, s
 from tui.backends.aliyun.token import TokenSource
 from tui.domain.errors import AuthError, InvalidInput, ServiceError, StreamInterrupted
 from tui.domain.events import ClarifyOptions, HandOverToHuman, ReplyEvent, ReplyFinished, TextChanged
+from tui.domain.providers import ChatRequest
 from tui.domain.reply import ReplyText
 from tui.settings import TongyiSettings
 
@@ -37,9 +38,9 @@ class TongyiProvider:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def stream_reply(self, utterance: str,
-                           session_id: str | None = None) -> AsyncIterator[ReplyEvent]:
-        utterance = utterance.strip()
+    async def stream_reply(self, request: ChatRequest) -> AsyncIterator[ReplyEvent]:
+        # Tongyi keeps the conversation on the server: the session id is all it needs.
+        utterance, session_id = request.utterance.strip(), request.session_id
         if not utterance:
             raise InvalidInput("There is nothing to send.", "Type a question first.")
         if len(utterance) > MAX_UTTERANCE:

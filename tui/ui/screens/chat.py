@@ -29,7 +29,7 @@ from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.errors import (AichatError, AudioError, InvalidInput, NoSoundDevice,
                                StreamInterrupted)
 from tui.domain.events import Extra, ReplyFinished, TextChanged
-from tui.domain.providers import ChatProvider
+from tui.domain.providers import ChatProvider, ChatRequest
 from tui.domain.secret import redact, redact_stream_urls
 from tui.store import History, ReplyRecorder, export_to_file, reply_error, reply_extras, reply_meta
 from tui.ui.bindings import CHAT, bindings, keys_for
@@ -228,7 +228,7 @@ class ChatScreen(Screen[None]):
         reading = self._start_reading()
         try:
             provider = self.services.provider()
-            async for event in provider.stream_reply(question, self.session_id):
+            async for event in provider.stream_reply(ChatRequest(question, self.session_id)):
                 if isinstance(event, TextChanged):
                     if not raw and event.text:
                         self.status.state = "streaming"
