@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import replace
 
 from tui.domain.errors import AichatError, InvalidInput, SettingsError
+from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact, redact_stream_urls
 from tui.logs import setup_logging
+from tui.private_files import private_dir
 from tui.settings import ENVIRONMENT_NAMES, Settings, TongyiSettings, load_settings
 
 EXIT_OK, EXIT_SERVICE, EXIT_USAGE = 0, 1, 2
+_LINE_LIMIT = 2000
 
 
 @contextmanager
@@ -29,11 +32,15 @@ def command_settings(demo: bool) -> Iterator[Settings]:
             settings = replace(settings, data_dir=settings.data_dir / "demo", demo=True)
         else:
             settings = load_settings()
+        with suppress(OSError):  # a read-only home: the history says so when it opens
+            private_dir(settings.data_dir)
         setup_logging(settings.log_path, settings.secrets())
         yield settings
 
 
 def missing_tongyi_settings(settings: Settings) -> SettingsError | None:
+    if "tongyi" in settings.problems:
+        return settings.problems["tongyi"]
     missing = settings.tongyi.missing()
     if not missing:
         return None
@@ -57,7 +64,9 @@ def report(error: BaseException, settings: Settings | None = None) -> None:
         text = "".join(traceback.format_exception(error))
         sys.stderr.write(redact_stream_urls(redact(text, secrets)))
     message = str(error) if isinstance(error, AichatError) else f"Unexpected error: {error!r}"
-    sys.stderr.write(f"aichat-tui: {redact_stream_urls(redact(message, secrets))}\n")
+    # Messages quote what services said: one inert, bounded line whatever they sent.
+    line = inert_value(redact_stream_urls(redact(message, secrets)), limit=_LINE_LIMIT)
+    sys.stderr.write(f"aichat-tui: {line}\n")
 
 
 def tongyi_settings_or_error(settings: Settings) -> TongyiSettings:

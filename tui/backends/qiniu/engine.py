@@ -47,6 +47,7 @@ class QiniuSpeech:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QiniuSpeech:
+        settings.require("qiniu")
         return cls(settings.qiniu, config_path=settings.config_path, cache_dir=settings.cache_dir)
 
     async def list_voices(self, *, refresh: bool = False) -> list[Voice]:

@@ -14,6 +14,7 @@ from tui.domain.errors import (
     RateLimited,
     ServiceError,
 )
+from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact
 
 KEY_ENV = "AICHAT_QINIU_API_KEY"
@@ -49,7 +50,7 @@ class QiniuErrors:
                                "Wait a moment and try again.", code=code or None,
                                retry_after=_seconds(retry_after))
         if code == "3050":
-            return ServiceError(f"Qiniu does not know the voice {voice!r}.",
+            return ServiceError(f"Qiniu does not know the voice {inert_value(repr(voice))}.",
                                 "Pick one from `aichat-tui voices` and set it as "
                                 f"{self.where('voice', VOICE_ENV)}.", code=code)
         if code == "3011":
@@ -107,7 +108,7 @@ class QiniuErrors:
             message = message or str(parsed.get("message") or "")
             code = code or str(parsed.get("code") or "")
         message = message or text.strip()[:200] or "no details"
-        return code, self.scrub(message)
+        return inert_value(code), inert_value(self.scrub(message))
 
 
 def _seconds(value: str | None) -> float | None:
