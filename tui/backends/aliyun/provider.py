@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 MAX_UTTERANCE = 512
 _STREAM_SETTING = "[tongyi] stream_url / AICHAT_TONGYI_STREAM_URL"
-_KEPT = "What arrived is kept; ask again to retry."
+# The app adds its retry key, the CLI user runs the command again: say "retry" neither here.
+_KEPT = "What arrived is kept."
 # Server trouble (a proxy's 5xx or 429) is retried this many times, with backoff.
 _SERVER_RETRIES = 2
 

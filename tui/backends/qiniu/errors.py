@@ -30,6 +30,7 @@ class QiniuErrors:
     host: str
     config_path: str
     api_key: str
+    timeout: float = 60.0
 
     def where(self, key: str, env: str) -> str:
         return f"`{key}` in the [qiniu] section of {self.config_path} or {env}"
@@ -78,8 +79,9 @@ class QiniuErrors:
                             f"{self.where('base_url', BASE_URL_ENV)}.")
 
     def timed_out(self) -> NetworkError:
-        return NetworkError(f"Qiniu at {self.host} did not answer in time.",
-                            "Check your network connection and try again.")
+        return NetworkError(f"Qiniu at {self.host} made no progress for {self.timeout:g} s.",
+                            "Check your network connection and try again; [network] timeout "
+                            "sets the limit.")
 
     def broken_stream(self, detail: str) -> NetworkError:
         return NetworkError(f"The speech stream from Qiniu at {self.host} broke off ({detail}).",
