@@ -10,8 +10,8 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from tui.commands.session import (EXIT_OK, EXIT_SERVICE, command_settings, exit_code, report,
-                                  tongyi_settings_or_error)
+from tui.commands.session import (EXIT_OK, EXIT_SERVICE, command_settings, exit_code,
+                                  read_text_argument, report, tongyi_settings_or_error)
 from tui.domain.errors import AichatError, InvalidInput
 from tui.domain.events import ClarifyOptions, ReplyFinished
 from tui.domain.inert_text import make_inert
@@ -45,24 +45,6 @@ def run(args: argparse.Namespace) -> int:
     except AichatError as error:
         report(error, settings)
         return exit_code(error)
-
-
-def read_text_argument(value: str, what: str) -> str:
-    """TEXT from the command line, or from stdin for `-`, refused clearly if it is not UTF-8."""
-    if value == "-":
-        try:
-            return sys.stdin.buffer.read().decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InvalidInput(f"The {what} on standard input is not UTF-8 text (a byte at "
-                               f"position {e.start} cannot be read).",
-                               "Convert it to UTF-8, e.g. with iconv.") from None
-    try:
-        value.encode("utf-8")  # undecodable bytes in argv arrive as lone surrogates
-    except UnicodeEncodeError:
-        raise InvalidInput(f"The {what} given on the command line is not UTF-8 text.",
-                           "Check the terminal's encoding, or pass it with - on standard "
-                           "input.") from None
-    return value
 
 
 @dataclass

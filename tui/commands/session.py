@@ -13,7 +13,8 @@ from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact, redact_stream_urls
 from tui.logs import setup_logging
 from tui.private_files import private_dir
-from tui.settings import ENVIRONMENT_NAMES, Settings, TongyiSettings, load_settings
+from tui.settings import (ENVIRONMENT_NAMES, Settings, TongyiSettings, default_data_dir,
+                          load_settings)
 
 EXIT_OK, EXIT_SERVICE, EXIT_USAGE = 0, 1, 2
 _LINE_LIMIT = 2000
@@ -27,9 +28,12 @@ def command_settings(demo: bool) -> Iterator[Settings]:
         if demo:
             from tui.emulator import Emulator
 
-            emulator = stack.enter_context(Emulator.in_thread())
+            from tui.emulator import EmulatorConfig
+
+            demo_dir = default_data_dir() / "demo"
+            emulator = stack.enter_context(Emulator.in_thread(EmulatorConfig(state_dir=demo_dir)))
             settings = load_settings(env={**os.environ, **emulator.client_env()})
-            settings = replace(settings, data_dir=settings.data_dir / "demo", demo=True)
+            settings = replace(settings, data_dir=demo_dir, demo=True)
         else:
             settings = load_settings()
         with suppress(OSError):  # a read-only home: the history says so when it opens
@@ -74,3 +78,21 @@ def tongyi_settings_or_error(settings: Settings) -> TongyiSettings:
     if error is not None:
         raise error
     return settings.tongyi
+
+
+def read_text_argument(value: str, what: str) -> str:
+    """TEXT from the command line, or from stdin for `-`, refused clearly if it is not UTF-8."""
+    if value == "-":
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InvalidInput(f"The {what} on standard input is not UTF-8 text (a byte at "
+                               f"position {e.start} cannot be read).",
+                               "Convert it to UTF-8, e.g. with iconv.") from None
+    try:
+        value.encode("utf-8")  # undecodable bytes in argv arrive as lone surrogates
+    except UnicodeEncodeError:
+        raise InvalidInput(f"The {what} given on the command line is not UTF-8 text.",
+                           "Check the terminal's encoding, or pass it with - on standard "
+                           "input.") from None
+    return value
