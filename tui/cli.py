@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"tui.commands.{name}").add_parser(subparsers)
+    for subparser in subparsers.choices.values():
+        # `ask --demo "hi"` as well as `--demo ask "hi"`; SUPPRESS keeps the earlier one.
+        subparser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                               help="run against the embedded emulator (as before the command)")
     return parser
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tui.domain.secret import redact, redact_stream_urls
+from tui.private_files import create_private, private_dir
 
 
 class RedactingFilter(logging.Filter):
@@ -28,7 +29,8 @@ class RedactingFilter(logging.Filter):
 def setup_logging(path: Path, secrets: Iterable[str], level: int = logging.INFO) -> None:
     """Send the `tui` loggers (and httpx's) to `path`, redacted. Failure to open it is not fatal."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        create_private(path)  # before FileHandler opens it with the umask's mode
         handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()

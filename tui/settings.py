@@ -1,21 +1,29 @@
 """Settings: the TOML file, overridden by the environment, overridden by the command line.
 
 Every key has one environment name: `ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` (Alibaba's own
-convention) and `AICHAT_<SECTION>_<KEY>` for the rest. A bad value raises `SettingsError`
-with one sentence that names the key and where to set it.
+convention) and `AICHAT_<SECTION>_<KEY>` for the rest. Values are validated when loaded (URLs
+parse and name a host and a valid port, values sent in HTTP headers are ASCII). A bad value
+disables only its own section: `Settings.problems` holds one `SettingsError` per section
+(naming the key and where to set it) and the section keeps its defaults; a feature that needs
+the section calls `Settings.require(...)`, which raises that error. A file that cannot be read
+as TOML at all raises `SettingsError` from `load_settings`.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tui.domain.errors import SettingsError
+from tui.domain.inert_text import inert_value
 from tui.domain.secret import Secret
 from tui.domain.voice import SPEED_MAX, SPEED_MIN
+from tui.private_files import replace_keeping_mode
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,6 +35,9 @@ DEFAULT_TONGYI_ENDPOINT = "https://chatbot.cn-shanghai.aliyuncs.com"
 DEFAULT_TONGYI_STREAM_URL = "https://alime-ws.aliyuncs.com/sse/paas4Json"
 DEFAULT_QINIU_BASE_URL = "https://openai.qiniu.com/v1"
 DEFAULT_QINIU_VOICE = "qiniu_zh_female_wwxkjx"
+DEFAULT_NETWORK_TIMEOUT = 60.0
+# Sections whose problems disable a feature; in the others a bad value falls back to its default.
+FEATURE_SECTIONS = {"tongyi": "chat with Tongyi", "qiniu": "Qiniu voices and speech"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,12 @@ class AudioSettings:
 
 
 @dataclass(frozen=True)
+class NetworkSettings:
+    # The longest any request may go without progress (a stream: without a complete event).
+    timeout: float = DEFAULT_NETWORK_TIMEOUT
+
+
+@dataclass(frozen=True)
 class UISettings:
     theme: str = "aichat-dark"
     keymap: dict[str, str] = field(default_factory=dict)
@@ -76,7 +93,28 @@ class Settings:
     qiniu: QiniuSettings = field(default_factory=QiniuSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     ui: UISettings = field(default_factory=UISettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
     demo: bool = False
+    # One error per section that holds a bad value; that section kept its defaults.
+    problems: dict[str, SettingsError] = field(default_factory=dict)
+
+    def require(self, *sections: str) -> None:
+        """Raise the SettingsError of the first of `sections` that holds a bad value."""
+        for section in sections:
+            if section in self.problems:
+                raise self.problems[section]
+
+    def notice(self, skip: tuple[str, ...] = ()) -> str:
+        """One paragraph about every problem (but those of `skip`), saying what is disabled;
+        "" if there are none."""
+        parts = []
+        for section, error in self.problems.items():
+            if section in skip:
+                continue
+            consequence = (f"{FEATURE_SECTIONS[section]} is off until it is fixed"
+                           if section in FEATURE_SECTIONS else f"the [{section}] defaults are used")
+            parts.append(f"{error.message} ({consequence}.)")
+        return " ".join(parts)
 
     @property
     def cache_dir(self) -> Path:
@@ -91,6 +129,11 @@ class Settings:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def token_path(self) -> Path:
+        """The Tongyi stream token shared between processes (private, never logged)."""
+        return self.data_dir / "tongyi_token.json"
+
+    @property
     def user_themes_dir(self) -> Path:
         return self.config_path.parent / "themes"
 
@@ -99,9 +142,10 @@ class Settings:
         return [self.tongyi.access_key_secret.reveal(), self.qiniu.api_key.reveal()]
 
 
-# (section, key, kind, environment name). kind: str | secret | float | bool | url | choice:a,b
+# (section, key, kind, environment name). kind: str | ascii (sent in an HTTP header) | secret |
+# speed | seconds | bool | url | choice:a,b
 _KEYS: list[tuple[str, str, str, str]] = [
-    ("tongyi", "access_key_id", "str", "ALIBABA_CLOUD_ACCESS_KEY_ID"),
+    ("tongyi", "access_key_id", "ascii", "ALIBABA_CLOUD_ACCESS_KEY_ID"),
     ("tongyi", "access_key_secret", "secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
     ("tongyi", "agent_key", "str", "AICHAT_TONGYI_AGENT_KEY"),
     ("tongyi", "instance_id", "str", "AICHAT_TONGYI_INSTANCE_ID"),
@@ -109,12 +153,15 @@ _KEYS: list[tuple[str, str, str, str]] = [
     ("tongyi", "stream_url", "url", "AICHAT_TONGYI_STREAM_URL"),
     ("qiniu", "api_key", "secret", "AICHAT_QINIU_API_KEY"),
     ("qiniu", "base_url", "url", "AICHAT_QINIU_BASE_URL"),
-    ("qiniu", "voice", "str", "AICHAT_QINIU_VOICE"),
+    ("qiniu", "voice", "ascii", "AICHAT_QINIU_VOICE"),
     ("qiniu", "speed", "speed", "AICHAT_QINIU_SPEED"),
     ("audio", "backend", "choice:miniaudio,simpleaudio", "AICHAT_AUDIO_BACKEND"),
     ("audio", "read_aloud", "bool", "AICHAT_AUDIO_READ_ALOUD"),
     ("ui", "theme", "str", "AICHAT_UI_THEME"),
+    ("network", "timeout", "seconds", "AICHAT_NETWORK_TIMEOUT"),
 ]
+_SECTIONS = ("tongyi", "qiniu", "audio", "ui", "network", "keymap")
+_MAX_TIMEOUT = 3600.0
 ENVIRONMENT_NAMES = {f"{section}.{key}": env for section, key, _, env in _KEYS}
 
 
@@ -136,13 +183,21 @@ def default_data_dir(env: dict[str, str] | os._Environ[str] = os.environ) -> Pat
 
 def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
                   config_path: Path | None = None) -> Settings:
-    """Read the settings file (if any) and the environment; raise SettingsError on bad values."""
+    """Read the settings file (if any) and the environment.
+
+    A file that is not TOML raises SettingsError; a bad value lands in `Settings.problems`.
+    """
     env = os.environ if env is None else env
     path = config_path or default_config_path(env)
     table = _read_toml(path)
+    problems: dict[str, SettingsError] = {}
+    for section in _SECTIONS:
+        if section in table and not isinstance(table[section], dict):
+            problems[section] = SettingsError(
+                f"`{section}` in {path} must be a [{section}] table, not a value.")
+            table[section] = {}
     sections: dict[str, dict[str, Any]] = {}
     for section, key, kind, env_name in _KEYS:
-        where = f"`{key}` in the [{section}] section of {path} or the environment variable {env_name}"
         if env.get(env_name, "") != "":
             raw: Any = env[env_name]
             origin = f"the environment variable {env_name}"
@@ -151,18 +206,27 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
             origin = f"`{key}` in the [{section}] section of {path}"
             if raw is None:
                 continue
-        sections.setdefault(section, {})[key] = _convert(raw, kind, origin, where)
+        try:
+            sections.setdefault(section, {})[key] = _convert(raw, kind, origin)
+        except SettingsError as error:
+            problems.setdefault(section, error)
     keymap = _flatten(table.get("keymap", {}))
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
-        raise SettingsError(f"The [keymap] section of {path} must map binding ids to key strings, "
-                            'like `send = "ctrl+s"`.')
+        problems.setdefault("keymap", SettingsError(
+            f"The [keymap] section of {path} must map binding ids to key strings, "
+            'like `send = "ctrl+s"`.'))
+        keymap = {}
+    values = {section: ({} if section in problems else sections.get(section, {}))
+              for section in _SECTIONS}
     return Settings(
         config_path=path,
         data_dir=default_data_dir(env),
-        tongyi=TongyiSettings(**sections.get("tongyi", {})),
-        qiniu=QiniuSettings(**sections.get("qiniu", {})),
-        audio=AudioSettings(**sections.get("audio", {})),
-        ui=UISettings(keymap=dict(keymap), **sections.get("ui", {})),
+        tongyi=TongyiSettings(**values["tongyi"]),
+        qiniu=QiniuSettings(**values["qiniu"]),
+        audio=AudioSettings(**values["audio"]),
+        ui=UISettings(keymap=dict(keymap), **values["ui"]),
+        network=NetworkSettings(**values["network"]),
+        problems=problems,
     )
 
 
@@ -185,41 +249,47 @@ def _read_toml(path: Path) -> dict[str, Any]:
             table = tomllib.load(f)
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as e:
+        raise SettingsError(f"The settings file {path} is not UTF-8 text (byte {e.start} cannot "
+                            "be read).", "Save it as UTF-8, or move it away to start from "
+                            "defaults.") from None
     except tomllib.TOMLDecodeError as e:
         raise SettingsError(f"The settings file {path} is not valid TOML ({e}).",
                             "Fix that line, or move the file away to start from defaults.") from None
     except OSError as e:
         raise SettingsError(f"The settings file {path} cannot be read ({e.strerror}).") from None
-    for section in ("tongyi", "qiniu", "audio", "ui", "keymap"):
-        if section in table and not isinstance(table[section], dict):
-            raise SettingsError(f"`{section}` in {path} must be a [{section}] table, not a value.")
     return table
 
 
-def _convert(raw: Any, kind: str, origin: str, where: str) -> Any:
-    if kind in ("str", "secret", "url") or kind.startswith("choice:"):
+def _convert(raw: Any, kind: str, origin: str) -> Any:
+    if kind in ("str", "ascii", "secret", "url") or kind.startswith("choice:"):
         if not isinstance(raw, str):
             raise SettingsError(f"{origin} must be a string (in quotes).")
         value = raw.strip()
+        if kind in ("ascii", "secret") and not value.isascii():
+            # Sent in HTTP headers (or signed as such): a non-ASCII value can never work.
+            raise SettingsError(f"{origin} holds characters that are not ASCII; "
+                                "it was probably pasted with a stray character.")
         if kind == "secret":
             return Secret(value)
         if kind == "url":
-            if not value.startswith(("http://", "https://")) or "//" not in value[6:8] + value[5:8]:
-                raise SettingsError(f"{origin} must be an http:// or https:// URL, not {value!r}.")
-            return value.rstrip("/")
+            return _url(value, origin)
         if kind.startswith("choice:"):
             choices = kind.split(":", 1)[1].split(",")
             if value not in choices:
-                raise SettingsError(f"{origin} must be one of {', '.join(choices)}; it is {value!r}.")
+                raise SettingsError(f"{origin} must be one of {', '.join(choices)}; "
+                                    f"it is {inert_value(repr(value))}.")
         return value
-    if kind == "speed":
+    if kind in ("speed", "seconds"):
+        low, high = (SPEED_MIN, SPEED_MAX) if kind == "speed" else (0.0, _MAX_TIMEOUT)
         try:
             value = float(raw)
-        except (TypeError, ValueError):
-            value = float("nan")
-        if not SPEED_MIN <= value <= SPEED_MAX or isinstance(raw, bool):
-            raise SettingsError(
-                f"{origin} must be a number from {SPEED_MIN} to {SPEED_MAX}; it is {raw!r}.")
+        except (TypeError, ValueError, OverflowError):
+            value = math.nan
+        if isinstance(raw, bool) or not low <= value <= high or (kind == "seconds" and not value):
+            what = (f"a number from {low} to {high}" if kind == "speed"
+                    else f"a number of seconds above 0 and at most {high:.0f}")
+            raise SettingsError(f"{origin} must be {what}; it is {inert_value(repr(raw))}.")
         return value
     if kind == "bool":
         if isinstance(raw, bool):
@@ -229,8 +299,30 @@ def _convert(raw: Any, kind: str, origin: str, where: str) -> Any:
             return True
         if text in ("0", "false", "no", "off"):
             return False
-        raise SettingsError(f"{origin} must be true or false; it is {raw!r}.")
+        raise SettingsError(f"{origin} must be true or false; it is {inert_value(repr(raw))}.")
     raise AssertionError(kind)
+
+
+def _url(value: str, origin: str) -> str:
+    """An http(s) URL with a host and a valid port, without its trailing slash."""
+    shown = inert_value(repr(value))
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{origin} must be an http:// or https:// URL with a host name, "
+                            f"not {shown}.")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise SettingsError(f"{origin} has no valid port (1-65535): {shown}.")
+    if not value.isascii() or any(ch.isspace() for ch in value):
+        raise SettingsError(f"{origin} must be a URL without spaces or non-ASCII characters; "
+                            f"it is {shown}.")
+    return value.rstrip("/")
 
 
 def save_setting(path: Path, section: str, key: str, value: Any) -> None:
@@ -242,9 +334,8 @@ def save_setting(path: Path, section: str, key: str, value: Any) -> None:
         table = document.setdefault(section, tomlkit.table())
         table[key] = value
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".toml.tmp")
-        tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
-        tmp.replace(path)
+        # The file holds secrets: keep its mode (a new one is 0600) and a symlink to it.
+        replace_keeping_mode(path, tomlkit.dumps(document))
     except OSError as e:
         raise SettingsError(f"Could not save `{key}` to {path} ({e.strerror}).",
                             "Check that the folder is writable and the disk is not full.") from None

@@ -164,9 +164,9 @@ def test_say_without_a_sound_device_exits_1_with_one_clear_line(env, served, iso
     assert sum(served.qiniu.requests.values()) == before, "no request before a device is found"
 
 
-def test_say_with_an_unknown_voice_exits_1_naming_it(env, isolated_env):
+def test_say_with_an_unknown_voice_exits_2_naming_it(env, isolated_env):
     result = cli(env, "say", "--voice", "qiniu_xx_robot", "--out", str(isolated_env / "x.wav"), "hi")
-    assert result.returncode == 1
+    assert result.returncode == 2, "a usage error: the --voice given is not one of Qiniu's"
     assert len(result.stderr.splitlines()) == 1 and "'qiniu_xx_robot'" in result.stderr
 
 

@@ -189,7 +189,8 @@ async def test_a_hand_over_request_is_shown_as_a_notice(app):
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "#human please")
         await wait_for_reply(pilot)
-        assert ("Tongyi suggests handing this conversation over to a human agent. USER_REQUEST"
+        assert ("Tongyi suggests handing this conversation over to a human agent. You asked to "
+                "talk to a person."
                 in screen_words(app))
 
 

@@ -14,6 +14,8 @@ import logging
 import os
 from pathlib import Path
 
+from tui.private_files import private_dir, write_private
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -37,10 +39,8 @@ class AudioCache:
     def put(self, data: bytes, *key: object) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            private_dir(path.parent)
+            write_private(path, data)
         except OSError as e:
             log.warning("Could not cache audio in %s: %s", self.root, e)
             return

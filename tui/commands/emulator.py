@@ -31,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  export {name}={shlex.quote(value)}")
             print("Scenarios (keywords in the question): see docs/emulator.md", flush=True)
             threading.Event().wait()
+    except KeyboardInterrupt:
+        print("Emulator stopped.")  # Ctrl+C is how it is meant to stop
     except OSError as e:
         print(f"aichat-tui: cannot listen on port {args.port}: {e.strerror}.")
         return 2

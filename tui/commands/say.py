@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.commands.session import EXIT_OK, command_settings, exit_code, report
+from tui.commands.session import EXIT_OK, command_settings, exit_code, read_text_argument, report
 from tui.domain.errors import AichatError, InvalidInput
+from tui.domain.inert_text import inert_value
 from tui.domain.voice import SPEED_MAX, SPEED_MIN
 from tui.settings import Settings
 
 if TYPE_CHECKING:
     from tui.audio.synthesis import Synthesizer
+    from tui.backends.qiniu import QiniuSpeech
 
 FILE_TYPES = (".wav", ".mp3")
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     settings = None
     try:
         _check_usage(args)
-        text = sys.stdin.read() if args.text == "-" else args.text
+        text = read_text_argument(args.text, "text")
         with command_settings(args.demo) as settings:
             return asyncio.run(_say(settings, text, args))
     except AichatError as error:
@@ -65,6 +66,8 @@ async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
     speed = args.speed if args.speed is not None else settings.qiniu.speed
     engine = QiniuSpeech.from_settings(settings)
     try:
+        if args.voice is not None:
+            await _check_voice(engine, args.voice)
         synthesizer = Synthesizer(engine, settings.cache_dir)
         if args.out is not None:
             length = await synthesizer.save(text, args.out, voice=voice, speed=speed)
@@ -76,6 +79,14 @@ async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         await engine.aclose()
+
+
+async def _check_voice(engine: QiniuSpeech, voice: str) -> None:
+    """An unknown --voice is said as such before any sound device or synthesis is tried."""
+    known = {v.voice_type for v in await engine.list_voices()}
+    if voice not in known:
+        raise InvalidInput(f"Qiniu has no voice {inert_value(repr(voice))}.",
+                           "Pick one from `aichat-tui voices` and pass it with --voice.")
 
 
 async def _speak(synthesizer: Synthesizer, settings: Settings, text: str, voice: str, speed: float) -> None:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import replace
 
 from tui.domain.errors import AichatError, InvalidInput, SettingsError
+from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact, redact_stream_urls
 from tui.logs import setup_logging
-from tui.settings import ENVIRONMENT_NAMES, Settings, TongyiSettings, load_settings
+from tui.private_files import private_dir
+from tui.settings import (ENVIRONMENT_NAMES, Settings, TongyiSettings, default_data_dir,
+                          load_settings)
 
 EXIT_OK, EXIT_SERVICE, EXIT_USAGE = 0, 1, 2
+_LINE_LIMIT = 2000
 
 
 @contextmanager
@@ -24,16 +28,23 @@ def command_settings(demo: bool) -> Iterator[Settings]:
         if demo:
             from tui.emulator import Emulator
 
-            emulator = stack.enter_context(Emulator.in_thread())
+            from tui.emulator import EmulatorConfig
+
+            demo_dir = default_data_dir() / "demo"
+            emulator = stack.enter_context(Emulator.in_thread(EmulatorConfig(state_dir=demo_dir)))
             settings = load_settings(env={**os.environ, **emulator.client_env()})
-            settings = replace(settings, data_dir=settings.data_dir / "demo", demo=True)
+            settings = replace(settings, data_dir=demo_dir, demo=True)
         else:
             settings = load_settings()
+        with suppress(OSError):  # a read-only home: the history says so when it opens
+            private_dir(settings.data_dir)
         setup_logging(settings.log_path, settings.secrets())
         yield settings
 
 
 def missing_tongyi_settings(settings: Settings) -> SettingsError | None:
+    if "tongyi" in settings.problems:
+        return settings.problems["tongyi"]
     missing = settings.tongyi.missing()
     if not missing:
         return None
@@ -57,7 +68,9 @@ def report(error: BaseException, settings: Settings | None = None) -> None:
         text = "".join(traceback.format_exception(error))
         sys.stderr.write(redact_stream_urls(redact(text, secrets)))
     message = str(error) if isinstance(error, AichatError) else f"Unexpected error: {error!r}"
-    sys.stderr.write(f"aichat-tui: {redact_stream_urls(redact(message, secrets))}\n")
+    # Messages quote what services said: one inert, bounded line whatever they sent.
+    line = inert_value(redact_stream_urls(redact(message, secrets)), limit=_LINE_LIMIT)
+    sys.stderr.write(f"aichat-tui: {line}\n")
 
 
 def tongyi_settings_or_error(settings: Settings) -> TongyiSettings:
@@ -65,3 +78,21 @@ def tongyi_settings_or_error(settings: Settings) -> TongyiSettings:
     if error is not None:
         raise error
     return settings.tongyi
+
+
+def read_text_argument(value: str, what: str) -> str:
+    """TEXT from the command line, or from stdin for `-`, refused clearly if it is not UTF-8."""
+    if value == "-":
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InvalidInput(f"The {what} on standard input is not UTF-8 text (a byte at "
+                               f"position {e.start} cannot be read).",
+                               "Convert it to UTF-8, e.g. with iconv.") from None
+    try:
+        value.encode("utf-8")  # undecodable bytes in argv arrive as lone surrogates
+    except UnicodeEncodeError:
+        raise InvalidInput(f"The {what} given on the command line is not UTF-8 text.",
+                           "Check the terminal's encoding, or pass it with - on standard "
+                           "input.") from None
+    return value

@@ -10,6 +10,10 @@ from __future__ import annotations
 class AichatError(Exception):
     """Base of every error aichat-tui shows to a user."""
 
+    # The conversation a failed reply belonged to, when the service had named it: a script
+    # can still continue it (`ask --json`).
+    session_id: str | None = None
+
     def __init__(self, message: str, hint: str = "", *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message

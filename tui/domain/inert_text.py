@@ -1,8 +1,11 @@
-"""Making untrusted text safe to put on a terminal.
+"""How text from a service (or a user) reaches a terminal, a widget or a file: inert.
 
-A reply could carry escape sequences (OSC 52 writes the clipboard, CSI 2J clears the screen).
-Every control character but newline and tab becomes a visible Control Pictures glyph, so the
-sequence is shown, not obeyed.
+A reply could carry escape sequences (OSC 52 writes the clipboard, CSI 2J clears the screen) or
+bidi controls (U+202E makes "exe.txt" read as "txt.exe"). `make_inert` is the one function
+every path uses: control characters but newline and tab become visible Control Pictures
+glyphs, C1 controls, bidi controls and lone surrogates (undecodable bytes) become visible
+escapes, so the sequence is shown, not obeyed. `inert_value` is the same for a value quoted
+inside a message: one line, and shortened when it is over-long.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ import re
 
 from tui.domain.reply import Edit
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}\\ud800-\\udfff]")
+# A value quoted in an error line: long enough to recognise, short enough for one line.
+VALUE_LIMIT = 200
 
 
 def _glyph(match: re.Match[str]) -> str:
@@ -20,11 +26,26 @@ def _glyph(match: re.Match[str]) -> str:
         return chr(0x2400 + code)  # ␀ … ␟, ␛ for ESC
     if code == 0x7F:
         return "\u2421"  # ␡
-    return f"\\x{code:02x}"  # C1 controls have no glyphs
+    if code <= 0x9F:
+        return f"\\x{code:02x}"  # C1 controls have no glyphs
+    return f"\\u{code:04x}"  # bidi controls; lone surrogates are bytes that were not UTF-8
 
 
 def make_inert(text: str) -> str:
     return _CONTROL.sub(_glyph, text) if _CONTROL.search(text) else text
+
+
+def shorten(text: str, limit: int = VALUE_LIMIT) -> str:
+    """`text` cut to about `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def inert_value(value: object, limit: int = VALUE_LIMIT) -> str:
+    """A service's value (an error message, a code, a voice name) as it may appear inside one
+    line of a message: inert, whitespace collapsed, shortened."""
+    return make_inert(" ".join(shorten(str(value), limit).split()))
 
 
 class InertReply:

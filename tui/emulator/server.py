@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiohttp import web
 
@@ -46,6 +47,9 @@ class EmulatorConfig:
     # Qiniu synthesis latency model: a fixed start plus time per character.
     tts_start_latency: float = 0.25
     tts_latency_per_char: float = 0.004
+    # Where the conversations' turn counts are kept between runs (the demo's data folder), so
+    # `--demo ask --session ID` continues a conversation a previous command started.
+    state_dir: Path | None = None
 
 
 class Emulator:

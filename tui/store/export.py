@@ -10,6 +10,7 @@ from pathlib import Path
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.events import ClarifyOptions
 from tui.domain.inert_text import make_inert
+from tui.private_files import open_private
 from tui.store.errors import ExportError, missing_error
 from tui.store.history import History
 from tui.store.meta import reply_error, reply_extras
@@ -78,7 +79,7 @@ def export_to_file(history: History, conversation_id: int, directory: Path, *,
         for suffix in range(2, _MAX_SUFFIX + 2):
             try:
                 # "x" creates or fails atomically, so not even a file appearing meanwhile is lost.
-                with path.open("x", encoding="utf-8", newline="\n") as file:
+                with open_private(path, "x") as file:
                     file.write(text)
                 return path
             except FileExistsError:
@@ -107,12 +108,12 @@ def _speaker(role: Role, assistant: str) -> str:
 def _clarify_lines(clarify: ClarifyOptions) -> list[str]:
     lines = [f"**{_one_line(clarify.title) or 'Did you mean'}**", ""]
     if clarify.content.strip():
-        lines += [clarify.content.strip(), ""]
+        lines += [make_inert(clarify.content.strip()), ""]
     return [*lines, *(f"- {_one_line(option)}" for option in clarify.options), ""]
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return make_inert(" ".join(text.split()))
 
 
 def _close_open_fence(text: str) -> str:

@@ -14,12 +14,13 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
+from tui.private_files import create_private, private_dir
 from tui.store.errors import HistoryError, history_error, missing_error
 from tui.store.schema import migrate, refuse_newer
 from tui.store.search import SearchHit, search_sql, search_terms, snippet
@@ -54,13 +55,20 @@ class History:
         `clock` gives the wall-clock time stamped on conversations (tests pass a fake one).
         """
         path = Path(path)
+        memory = str(path) == ":memory:"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not memory:
+                private_dir(path.parent)
         except OSError as exc:
             raise HistoryError(
                 f"Could not create the folder {path.parent} for the history file: {exc.strerror}.",
                 "Check that you may write there, or point AICHAT_TUI_DATA_DIR elsewhere.",
                 code="cannot-open") from exc
+        if not memory:
+            # SQLite gives its -wal and -shm files the mode of the database file. Whatever
+            # stops this (a folder in its place) SQLite reports better just below.
+            with suppress(OSError):
+                create_private(path)
         with _translating(path, "open the history"):
             conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT)
             try:

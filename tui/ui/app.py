@@ -89,6 +89,12 @@ class AichatApp(App[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
+        # One notice for settings that disable a feature or fell back to defaults; a chat
+        # problem is already shown in the conversation.
+        notice = self.settings.notice(skip=tuple(
+            section for section, error in self.settings.problems.items() if error is self._problem))
+        if notice:
+            self.notify(notice, title="Settings", severity="warning", timeout=20, markup=False)
         for binding_id in unknown_ids(self.keymap):
             self.notify(f"[keymap] in {self.settings.config_path} names {binding_id!r}, which is "
                         "no binding id; F1 lists them all.", severity="warning", markup=False)
@@ -106,7 +112,8 @@ class AichatApp(App[None], inherit_bindings=False):
         if self._provider is None:
             from tui.backends.aliyun import TongyiProvider
 
-            self._provider = TongyiProvider(self.settings.tongyi)
+            self._provider = TongyiProvider(self.settings.tongyi, network=self.settings.network,
+                                            token_file=self.settings.token_path)
         return self._provider
 
     def _open_history(self) -> None:

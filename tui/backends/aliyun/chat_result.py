@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,17 +44,25 @@ def parse_value(value: Any) -> ChatResult | None:
     return ChatResult(
         text=text,
         stream_end=value.get("StreamEnd") is True,
-        session_id=value.get("SessionId") or None,
-        message_id=value.get("MessageId") or None,
+        session_id=_identifier(value.get("SessionId")),
+        message_id=_identifier(value.get("MessageId")),
         clarify=clarify,
         hand_over=_hand_over(body.get("Commands")),
     )
 
 
+def _identifier(value: Any) -> str | None:
+    """An id is a string (a number is taken as its digits); any other shape is ignored."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value) or None
+
+
 def _clarify(body: Any) -> ClarifyOptions | None:
     if not isinstance(body, dict):
         return None
-    options = tuple(str(option) for option in body.get("ClarifyList") or () if option)
+    listed = body.get("ClarifyList")
+    options = tuple(str(option) for option in listed if option) if isinstance(listed, list) else ()
     return ClarifyOptions(str(body.get("Title") or ""), str(body.get("ClarifyContent") or ""),
                           options)
 
@@ -69,4 +78,16 @@ def _hand_over(commands: Any) -> HandOverToHuman | None:
             return HandOverToHuman(detail)
     if isinstance(detail, dict):
         detail = str(detail.get("reason") or detail.get("Reason") or detail.get("message") or "")
-    return HandOverToHuman(str(detail))
+    return HandOverToHuman(_readable_reason(str(detail)))
+
+
+_REASONS = {"USER_REQUEST": "You asked to talk to a person."}
+
+
+def _readable_reason(reason: str) -> str:
+    """The service gives reason codes (USER_REQUEST): say them as a sentence."""
+    if reason in _REASONS:
+        return _REASONS[reason]
+    if re.fullmatch(r"[A-Z][A-Z0-9_]+", reason):
+        return f"Reason: {reason.replace('_', ' ').lower()}."
+    return reason

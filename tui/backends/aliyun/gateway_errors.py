@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.domain.errors import AichatError, AuthError, RateLimited, ServiceError
+from tui.domain.inert_text import inert_value
 
 _KEY_ID = "`access_key_id` ([tongyi] in the settings file, or ALIBABA_CLOUD_ACCESS_KEY_ID)"
 _SECRET = "`access_key_secret` ([tongyi] in the settings file, or ALIBABA_CLOUD_ACCESS_KEY_SECRET)"
@@ -41,6 +42,7 @@ def gateway_error(status: int, code: str, message: str, retry_after: float | Non
     if code == "IncompleteSignature":
         return ServiceError("Alibaba Cloud says the request signature is incomplete; this is a "
                             "bug in aichat-tui.", "Please report it.", code=code)
+    code, message = inert_value(code), inert_value(message)
     if status >= 500:
         return ServiceError(f"Alibaba Cloud's API gateway is unavailable (HTTP {status} {code}).",
                             "Try again in a minute.", code=code)

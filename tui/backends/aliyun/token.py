@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import httpx
 
 from tui.backends.aliyun import signing
 from tui.backends.aliyun.gateway_errors import gateway_error, is_retryable
 from tui.backends.aliyun.network import network_error
-from tui.domain.errors import ServiceError
+from tui.backends.deadlines import retry_delay, try_again_hint, within
+from tui.domain.errors import AichatError, NetworkError, RateLimited, ServiceError
 from tui.domain.secret import Secret
-from tui.settings import TongyiSettings
+from tui.private_files import private_dir, write_private
+from tui.settings import DEFAULT_NETWORK_TIMEOUT, TongyiSettings
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,7 @@ ACTION = "ApplyForStreamAccessToken"
 API_VERSION = "2022-04-08"
 # The service documents a two-hour life and returns no expiry: apply again well before it.
 TOKEN_LIFETIME = 7000.0
+_ENDPOINT_SETTING = "[tongyi] endpoint / AICHAT_TONGYI_ENDPOINT"
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class TokenSource:
     def __init__(self, settings: TongyiSettings, client: httpx.AsyncClient, *,
                  clock: Callable[[], float] = time.monotonic, lifetime: float = TOKEN_LIFETIME,
                  max_retries: int = 3, backoff: float = 0.5,
-                 date: Callable[[], str] = utc_now_iso) -> None:
+                 date: Callable[[], str] = utc_now_iso, timeout: float = DEFAULT_NETWORK_TIMEOUT,
+                 shared: SharedTokenFile | None = None) -> None:
         self.settings = settings
         self.client = client
         self.clock = clock
@@ -53,18 +60,30 @@ class TokenSource:
         self.max_retries = max_retries
         self.backoff = backoff
         self.date = date
+        self.timeout = timeout
+        self.shared = shared
         self._token: StreamToken | None = None
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
+        if self._token is not None and self.shared is not None:
+            self.shared.forget(self._token)
         self._token = None
 
     async def get(self) -> StreamToken:
         async with self._lock:  # concurrent replies share one application
             token = self._token
-            if token is None or self.clock() - token.obtained_at >= self.lifetime:
-                self._token = token = await self._apply()
+            if token is None or self._expired(token):
+                token = self.shared.load(self.clock) if self.shared is not None else None
+                if token is None or self._expired(token):
+                    token = await self._apply()
+                    if self.shared is not None:
+                        self.shared.save(token, self.clock)
+                self._token = token
             return token
+
+    def _expired(self, token: StreamToken) -> bool:
+        return self.clock() - token.obtained_at >= self.lifetime
 
     async def _apply(self) -> StreamToken:
         attempt = 0
@@ -73,13 +92,20 @@ class TokenSource:
             if response.status_code == 200:
                 return self._parse(response)
             code, message = _error_fields(response)
-            retry_after = _retry_after(response)
+            retry_after = retry_after_seconds(response)
             log.warning("token request failed: HTTP %s %s", response.status_code, code)
-            if not is_retryable(response.status_code, code) or attempt >= self.max_retries or (
+            retryable = is_retryable(response.status_code, code) or response.status_code == 429
+            delay = retry_delay(retry_after, self.backoff * 2 ** attempt)
+            if not retryable or attempt >= self.max_retries or delay is None or (
                     code == "SignatureNonceUsed" and attempt >= 1):
-                raise gateway_error(response.status_code, code, message, retry_after)
-            await asyncio.sleep(retry_after if retry_after is not None
-                                else self.backoff * 2 ** attempt)
+                error = gateway_error(response.status_code, code, message, retry_after)
+                if delay is None or response.status_code == 429:
+                    error = RateLimited(error.message if response.status_code != 429 else
+                                        "Alibaba Cloud is limiting token requests (HTTP 429).",
+                                        try_again_hint(retry_after if delay is None else None),
+                                        code=error.code, retry_after=retry_after)
+                raise error
+            await asyncio.sleep(delay)
             attempt += 1
 
     async def _send(self) -> httpx.Response:
@@ -93,9 +119,16 @@ class TokenSource:
              "x-acs-signature-nonce": secrets.token_hex(16)},
             b"", self.settings.access_key_id, self.settings.access_key_secret.reveal())
         try:
-            return await self.client.post(url, params=params, headers=headers)
+            # The whole answer within the timeout: a trickling gateway cannot hold us.
+            return await within(self.client.post(url, params=params, headers=headers),
+                                self.timeout, lambda: self._timed_out(url.host))
         except httpx.HTTPError as e:
-            raise network_error(e, url.host, "[tongyi] endpoint / AICHAT_TONGYI_ENDPOINT") from None
+            raise network_error(e, url.host, _ENDPOINT_SETTING) from None
+
+    def _timed_out(self, host: str) -> AichatError:
+        return NetworkError(f"{host} did not answer the token request within {self.timeout:g} s.",
+                            f"Check the network or the {_ENDPOINT_SETTING} setting; "
+                            "[network] timeout sets the limit.")
 
     def _parse(self, response: httpx.Response) -> StreamToken:
         try:
@@ -115,9 +148,55 @@ def _error_fields(response: httpx.Response) -> tuple[str, str]:
         return "", ""
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("x-acs-retry-after")
-    try:
-        return max(0.0, float(value) / 1000) if value else None
-    except ValueError:
-        return None
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The wait a server asked for: Alibaba's `x-acs-retry-after` (milliseconds) or the
+    standard `Retry-After` (seconds); None if neither is there or readable."""
+    for name, scale in (("x-acs-retry-after", 1000.0), ("retry-after", 1.0)):
+        value = response.headers.get(name)
+        try:
+            seconds = float(value) / scale if value else None
+        except ValueError:
+            continue
+        if seconds is not None and seconds == seconds:  # not NaN
+            return max(0.0, seconds)
+    return None
+
+
+class SharedTokenFile:
+    """The stream token, shared by the aichat-tui processes of one data folder, so ten `ask`
+    in a row apply once. A private (0600) file that is never logged; it is only used for the
+    same credentials and instance, and only while the token is young enough."""
+
+    def __init__(self, path: Path, settings: TongyiSettings) -> None:
+        self.path = path
+        self.identity = hashlib.sha256("\0".join((
+            settings.endpoint, settings.stream_url, settings.access_key_id,
+            settings.access_key_secret.reveal(), settings.agent_key, settings.instance_id,
+        )).encode("utf-8")).hexdigest()
+
+    def load(self, clock: Callable[[], float]) -> StreamToken | None:
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            if stored["identity"] != self.identity:
+                return None
+            age = time.time() - float(stored["obtained_at"])
+            return StreamToken(Secret(str(stored["access_token"])), str(stored["channel_id"]),
+                               Secret(str(stored["stream_secret"])), clock() - max(0.0, age))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing or damaged: apply for a new one
+
+    def save(self, token: StreamToken, clock: Callable[[], float]) -> None:
+        stored = {"identity": self.identity, "access_token": token.access_token.reveal(),
+                  "channel_id": token.channel_id, "stream_secret": token.stream_secret.reveal(),
+                  "obtained_at": time.time() - (clock() - token.obtained_at)}
+        try:
+            private_dir(self.path.parent)
+            write_private(self.path, json.dumps(stored))
+        except OSError as e:
+            log.warning("could not share the stream token (%s)", e.strerror)
+
+    def forget(self, token: StreamToken) -> None:
+        """Remove the file if it still holds `token` (another process may have replaced it)."""
+        current = self.load(time.monotonic)
+        if current is not None and current.access_token == token.access_token:
+            self.path.unlink(missing_ok=True)

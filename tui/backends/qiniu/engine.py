@@ -14,15 +14,14 @@ from tui.backends.qiniu.errors import KEY_ENV, QiniuErrors
 from tui.backends.qiniu.tts import post_tts, tts_request
 from tui.backends.qiniu.voices import VOICE_LIST_TTL, VoiceListCache, parse_voices
 from tui.backends.qiniu.ws_tts import stream_tts, websocket_url
+from tui.backends.deadlines import within
 from tui.domain.errors import ServiceError, SettingsError
 from tui.domain.voice import Synthesis, Voice
-from tui.settings import QiniuSettings, Settings
+from tui.settings import DEFAULT_NETWORK_TIMEOUT, QiniuSettings, Settings
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_BYTES = 1024
-# One-shot synthesis of a full 1024-byte request can take several seconds.
-TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 
 class QiniuSpeech:
@@ -32,22 +31,27 @@ class QiniuSpeech:
 
     def __init__(self, settings: QiniuSettings, *, config_path: Path | str = "the settings file",
                  cache_dir: Path | None = None, voice_list_ttl: float = VOICE_LIST_TTL,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: float = DEFAULT_NETWORK_TIMEOUT) -> None:
         key = settings.api_key.reveal()
         if not key:
             raise SettingsError("No Qiniu API key is set, so voices cannot be listed or spoken.",
                                 f"Set api_key in [qiniu] of {config_path} or {KEY_ENV}.")
         self.base_url = settings.base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {key}"}
-        self._errors = QiniuErrors(urlsplit(self.base_url).netloc, str(config_path), key)
+        self._errors = QiniuErrors(urlsplit(self.base_url).netloc, str(config_path), key, timeout)
+        self.timeout = timeout
         self._voice_cache = (VoiceListCache(cache_dir / "qiniu_voices.json", ttl=voice_list_ttl)
                              if cache_dir is not None else None)
-        self._client = httpx.AsyncClient(timeout=TIMEOUT, transport=transport,
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                                         transport=transport,
                                          headers={"User-Agent": f"aichat-tui/{__version__}"})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QiniuSpeech:
-        return cls(settings.qiniu, config_path=settings.config_path, cache_dir=settings.cache_dir)
+        settings.require("qiniu")
+        return cls(settings.qiniu, config_path=settings.config_path, cache_dir=settings.cache_dir,
+                   timeout=settings.network.timeout)
 
     async def list_voices(self, *, refresh: bool = False) -> list[Voice]:
         if self._voice_cache is not None and not refresh:
@@ -76,13 +80,14 @@ class QiniuSpeech:
                          encoding: str = "pcm") -> Synthesis:
         log.debug("Synthesizing %d characters with %s (%s)", len(text), voice, encoding)
         body = tts_request(text, voice=voice, speed=speed, encoding=encoding)
-        return await post_tts(self._client, f"{self.base_url}/voice/tts", self._headers, body,
-                              self._errors)
+        return await within(post_tts(self._client, f"{self.base_url}/voice/tts", self._headers,
+                                     body, self._errors), self.timeout, self._errors.timed_out)
 
     def stream(self, text: str, *, voice: str, speed: float) -> AsyncIterator[bytes]:
         log.debug("Streaming %d characters with %s", len(text), voice)
         body = tts_request(text, voice=voice, speed=speed, encoding="pcm")
-        return stream_tts(websocket_url(self.base_url), self._headers, body, self._errors)
+        return stream_tts(websocket_url(self.base_url), self._headers, body, self._errors,
+                          self.timeout)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -90,7 +95,8 @@ class QiniuSpeech:
     async def _get(self, url: str, *, headers: dict[str, str] | None = None,
                    what: str = "") -> httpx.Response:
         try:
-            response = await self._client.get(url, headers=headers)
+            response = await within(self._client.get(url, headers=headers), self.timeout,
+                                    self._errors.timed_out)
         except httpx.TimeoutException:
             raise self._errors.timed_out() from None
         except httpx.TransportError as e:

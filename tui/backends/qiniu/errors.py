@@ -14,6 +14,7 @@ from tui.domain.errors import (
     RateLimited,
     ServiceError,
 )
+from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact
 
 KEY_ENV = "AICHAT_QINIU_API_KEY"
@@ -29,6 +30,7 @@ class QiniuErrors:
     host: str
     config_path: str
     api_key: str
+    timeout: float = 60.0
 
     def where(self, key: str, env: str) -> str:
         return f"`{key}` in the [qiniu] section of {self.config_path} or {env}"
@@ -49,7 +51,7 @@ class QiniuErrors:
                                "Wait a moment and try again.", code=code or None,
                                retry_after=_seconds(retry_after))
         if code == "3050":
-            return ServiceError(f"Qiniu does not know the voice {voice!r}.",
+            return ServiceError(f"Qiniu does not know the voice {inert_value(repr(voice))}.",
                                 "Pick one from `aichat-tui voices` and set it as "
                                 f"{self.where('voice', VOICE_ENV)}.", code=code)
         if code == "3011":
@@ -77,8 +79,9 @@ class QiniuErrors:
                             f"{self.where('base_url', BASE_URL_ENV)}.")
 
     def timed_out(self) -> NetworkError:
-        return NetworkError(f"Qiniu at {self.host} did not answer in time.",
-                            "Check your network connection and try again.")
+        return NetworkError(f"Qiniu at {self.host} made no progress for {self.timeout:g} s.",
+                            "Check your network connection and try again; [network] timeout "
+                            "sets the limit.")
 
     def broken_stream(self, detail: str) -> NetworkError:
         return NetworkError(f"The speech stream from Qiniu at {self.host} broke off ({detail}).",
@@ -107,7 +110,7 @@ class QiniuErrors:
             message = message or str(parsed.get("message") or "")
             code = code or str(parsed.get("code") or "")
         message = message or text.strip()[:200] or "no details"
-        return code, self.scrub(message)
+        return inert_value(code), inert_value(self.scrub(message))
 
 
 def _seconds(value: str | None) -> float | None:

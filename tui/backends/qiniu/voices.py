@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.domain.voice import Voice
+from tui.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,7 @@ class VoiceListCache:
         stored = {"base_url": base_url, "fetched_at": self.clock(),
                   "voices": [asdict(v) for v in voices]}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(self.path)
+            private_dir(self.path.parent)
+            write_private(self.path, json.dumps(stored, ensure_ascii=False))
         except OSError as e:
             log.warning("Could not cache the voice list in %s: %s", self.path, e)

@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from tui.backends.qiniu.errors import QiniuErrors
+from tui.backends.deadlines import each_within
 from tui.backends.qiniu.tts import decode_audio_data
 
 # websockets logs handshake headers (the API key) at DEBUG: keep its records under `tui`, whose
@@ -36,15 +37,16 @@ def websocket_url(base_url: str) -> str:
 
 
 async def stream_tts(url: str, headers: dict[str, str], body: dict[str, Any],
-                     errors: QiniuErrors) -> AsyncIterator[bytes]:
+                     errors: QiniuErrors, timeout: float) -> AsyncIterator[bytes]:
     """Yield audio chunks as frames arrive. Closing the generator hangs up."""
     voice = body["audio"]["voice_type"]
     try:
         async with connect(url, additional_headers={**headers, "VoiceType": voice},
-                           open_timeout=OPEN_TIMEOUT, close_timeout=CLOSE_TIMEOUT,
+                           open_timeout=min(OPEN_TIMEOUT, timeout), close_timeout=CLOSE_TIMEOUT,
                            max_size=MAX_FRAME_BYTES, logger=_log) as ws:
             await ws.send(json.dumps(body).encode("utf-8"))
-            async for message in ws:
+            # Each frame within the timeout: a silent server cannot hold the speech forever.
+            async for message in each_within(ws, timeout, errors.timed_out):
                 try:
                     frame = json.loads(message)
                 except (json.JSONDecodeError, UnicodeDecodeError):

@@ -12,10 +12,13 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -44,6 +47,31 @@ from tui.emulator.aliyun.scenarios import (
 from tui.emulator.aliyun.tokens import TokenStore
 
 ROUTE = "/sse/paas4Json/{token}/{channel}/{sign}/{timestamp}"
+_STATE_FILE = "emulator_sessions.json"
+_MAX_SESSIONS = 1000
+
+
+class SessionTurns:
+    """How many turns each session has had; kept in `state_dir` (if given) between runs."""
+
+    def __init__(self, state_dir: Path | None) -> None:
+        self._path = state_dir / _STATE_FILE if state_dir is not None else None
+        self._turns: dict[str, int] = {}
+        if self._path is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads(self._path.read_text(encoding="utf-8"))
+                self._turns = {str(k): int(v) for k, v in loaded.items()}
+
+    def next(self, session_id: str) -> int:
+        turn = self._turns[session_id] = self._turns.get(session_id, 0) + 1
+        if self._path is not None:
+            recent = dict(list(self._turns.items())[-_MAX_SESSIONS:])
+            with contextlib.suppress(OSError):
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as file:
+                    json.dump(recent, file)
+        return turn
 FORBIDDEN_PAGE = ("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
                   "<center><h1>403 Forbidden</h1></center>\r\n<hr><center>Tengine</center>\r\n"
                   "</body>\r\n</html>\r\n")
@@ -59,7 +87,7 @@ class ChatStream:
         self.clock = clock
         # Why each refused stream request was refused (the page itself does not say).
         self.rejections: list[str] = []
-        self._turns: dict[str, int] = {}
+        self._turns = SessionTurns(getattr(config, "state_dir", None))
         self._streaming: set[asyncio.Task[Any]] = set()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -118,7 +146,7 @@ class ChatStream:
                                                invalid.message_id))
             return
         session_id = chat.session_id or uuid.uuid4().hex
-        turn = self._turns[session_id] = self._turns.get(session_id, 0) + 1
+        turn = self._turns.next(session_id)
         script = script_for(Question(chat.utterance, turn, self.config.event_delay))
         ids = ReplyIds(chat.message_id, str(uuid.uuid4()), session_id,
                        query_segments(chat.utterance))
