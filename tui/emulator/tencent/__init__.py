@@ -128,7 +128,7 @@ class TencentEmulator:
         fmt, url = _choice(form, "format", ASR_FORMATS), _required(form, "callback_url")
         audio = await self._long_audio(form)
         task_id = self._task_id(app_id)
-        body = await self._recognised(task_id, audio, fmt, {"task_id": task_id, "text": ""},
+        body = await self._recognised(task_id, audio, fmt, 16000, {"task_id": task_id, "text": ""},
                                       lambda text, _ms: [{"ret": 0, "msg": "ok",
                                                           "data": {"task_id": task_id, "text": text}}])
         self.callbacks.schedule(url, body)
@@ -145,20 +145,21 @@ class TencentEmulator:
         empty = {"task_id": task_id, "seg_index": 0, "bps": 0, "eps": 0, "is_end": 1,
                  "res": {"key_words_size": 0, "key_words": []}}
         bodies = await self._recognised(
-            task_id, audio, fmt, empty,
+            task_id, audio, fmt, 8000, empty,
             lambda text, ms: keyword_segments(task_id, text, ms, words))
         self.callbacks.schedule(url, bodies, gap=self.config.tencent_segment_gap)
         return {"task_id": task_id}
 
     # -- helpers --------------------------------------------------------------------------
 
-    async def _recognised(self, task_id: str, audio: bytes, fmt: str, empty: dict[str, Any],
-                          results: Any) -> list[dict[str, Any]]:
-        """The callback bodies of a task: the results, or one failure carrying `empty` data."""
+    async def _recognised(self, task_id: str, audio: bytes, fmt: str, pcm_rate: int,
+                          empty: dict[str, Any], results: Any) -> list[dict[str, Any]]:
+        """The callback bodies of a task: the results, or one failure carrying `empty` data.
+        Raw PCM is taken at `pcm_rate` (16 kHz for recognition, 8 kHz for keyword search)."""
         if self.callbacks.result_ret is not None:
             return [{"ret": self.callbacks.result_ret, "msg": "recognition failed", "data": empty}]
         try:
-            pcm, rate = _decode(audio, fmt, 16000)
+            pcm, rate = _decode(audio, fmt, pcm_rate)
         except Refusal as refusal:
             return [{"ret": refusal.ret, "msg": refusal.msg, "data": empty}]
         if duration_ms(pcm, rate) > MAX_LONG_MS:
