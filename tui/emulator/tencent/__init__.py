@@ -6,9 +6,9 @@ POST /fcgi-bin/nlp/nlp_textchat, /fcgi-bin/aai/aai_tts, /fcgi-bin/aai/aai_asr,
 with empty values. Long ASR and keyword detection answer a `task_id` at once and POST their
 results to `callback_url` later (`callbacks.py`).
 
-Knobs for tests: `requests` counts calls per API, `corrupt_md5` makes TTS answers carry a wrong
-`md5sum`, `callbacks` (a `CallbackPoster`) records deliveries and can duplicate or fail them,
-`chats` holds the chat sessions.
+Knobs for tests: `requests` counts calls per API, `texts` lists every text synthesized,
+`corrupt_md5` makes TTS answers carry a wrong `md5sum`, `callbacks` (a `CallbackPoster`)
+records deliveries and can duplicate or fail them, `chats` holds the chat sessions.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class TencentEmulator:
         self.config = config
         self.requests: Counter[str] = Counter()
         self.corrupt_md5 = False
+        self.texts: list[str] = []
         self.chats = ChatSessions()
         self.callbacks = CallbackPoster(lambda: config.tencent_callback_delay,
                                         lambda: config.tencent_callback_retry_delay)
@@ -105,6 +106,7 @@ class TencentEmulator:
         text = _required(form, "text")
         if len(text.encode()) > MAX_TEXT_BYTES:
             raise Refusal(rets.INVALID_PARAM, "text is longer than 150 bytes")
+        self.texts.append(text)
         try:
             audio = await asyncio.to_thread(render, text, speaker=speaker, fmt=fmt, speed=speed,
                                             aht=aht)
@@ -179,7 +181,11 @@ class TencentEmulator:
                 async with session.get(url) as response:
                     if response.status != 200:
                         raise Refusal(rets.INVALID_PARAM, "speech_url could not be downloaded")
-                    audio = await response.content.read(MAX_LONG_SPEECH_URL + 1)
+                    audio = b""
+                    async for chunk in response.content.iter_chunked(1 << 20):
+                        audio += chunk
+                        if len(audio) > MAX_LONG_SPEECH_URL:
+                            break
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             raise Refusal(rets.INVALID_PARAM, "speech_url could not be downloaded") from None
         if len(audio) > MAX_LONG_SPEECH_URL:
