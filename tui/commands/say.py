@@ -1,4 +1,5 @@
-"""`aichat-tui say`: speak a text in a Qiniu voice, or write the speech to a WAV or MP3 file."""
+"""`aichat-tui say`: speak a text in a Qiniu or Tencent voice, or write the speech to a WAV or
+MP3 file."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ FILE_TYPES = (".wav", ".mp3")
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "say", help="speak a text aloud, or save the speech as WAV or MP3",
-        description="Speak TEXT (markdown is fine: markup is not read out) in a Qiniu voice, "
+        description="Speak TEXT (markdown is fine: markup is not read out) in a Qiniu voice "
+                    "or a Tencent one (tencent-1, -5, -6, -7), "
                     "sentence by sentence as it is synthesized. With --out, write it to a file "
                     "instead; that needs no sound device.")
     parser.add_argument("text", nargs="?", metavar="TEXT",
@@ -60,11 +62,11 @@ def _check_usage(args: argparse.Namespace) -> None:
 async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
     from tui.audio.speakable import speakable
     from tui.audio.synthesis import Synthesizer
-    from tui.backends.qiniu import QiniuSpeech
+    from tui.backends.speech_engines import speech_engine_for
 
     voice = args.voice or settings.qiniu.voice
     speed = args.speed if args.speed is not None else settings.qiniu.speed
-    engine = QiniuSpeech.from_settings(settings)
+    engine = speech_engine_for(settings, voice)
     try:
         if args.voice is not None:
             await _check_voice(engine, args.voice)
