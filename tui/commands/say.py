@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING
 from tui.commands.session import EXIT_OK, command_settings, exit_code, read_text_argument, report
 from tui.domain.errors import AichatError, InvalidInput
 from tui.domain.inert_text import inert_value
-from tui.domain.voice import SPEED_MAX, SPEED_MIN
+from tui.domain.voice import SPEED_MAX, SPEED_MIN, SpeechEngine
 from tui.settings import Settings
 
 if TYPE_CHECKING:
     from tui.audio.synthesis import Synthesizer
-    from tui.backends.qiniu import QiniuSpeech
 
 FILE_TYPES = (".wav", ".mp3")
 
@@ -83,11 +82,14 @@ async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
         await engine.aclose()
 
 
-async def _check_voice(engine: QiniuSpeech, voice: str) -> None:
+async def _check_voice(engine: SpeechEngine, voice: str) -> None:
     """An unknown --voice is said as such before any sound device or synthesis is tried."""
+    from tui.backends.tencent.speech import is_tencent_voice
+
     known = {v.voice_type for v in await engine.list_voices()}
     if voice not in known:
-        raise InvalidInput(f"Qiniu has no voice {inert_value(repr(voice))}.",
+        vendor = "Tencent" if is_tencent_voice(voice) else "Qiniu"
+        raise InvalidInput(f"{vendor} has no voice {inert_value(repr(voice))}.",
                            "Pick one from `aichat-tui voices` and pass it with --voice.")
 
 

@@ -22,11 +22,10 @@ from tui import __version__
 from tui.backends.tencent.errors import APP_ID_ENV, APP_KEY_ENV, QPS_LIMIT, TencentErrors
 from tui.backends.tencent.signing import ParamValue, signed_form
 from tui.domain.errors import SettingsError
-from tui.settings import Settings, TencentSettings
+from tui.settings import DEFAULT_NETWORK_TIMEOUT, Settings, TencentSettings
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 
 
@@ -34,7 +33,8 @@ class TencentClient:
     def __init__(self, settings: TencentSettings, *, config_path: Path | str = "the settings file",
                  transport: httpx.AsyncBaseTransport | None = None,
                  clock: Callable[[], float] = time.time,
-                 retry_delays: Sequence[float] = RETRY_DELAYS) -> None:
+                 retry_delays: Sequence[float] = RETRY_DELAYS,
+                 timeout: float = DEFAULT_NETWORK_TIMEOUT) -> None:
         missing = settings.missing()
         if missing:
             envs = {"app_id": APP_ID_ENV, "app_key": APP_KEY_ENV}
@@ -48,12 +48,15 @@ class TencentClient:
                                     settings.app_key.reveal())
         self._clock = clock
         self._retry_delays = tuple(retry_delays)
-        self._client = httpx.AsyncClient(timeout=TIMEOUT, transport=transport,
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                                         transport=transport,
                                          headers={"User-Agent": f"aichat-tui/{__version__}"})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TencentClient:
-        return cls(settings.tencent, config_path=settings.config_path)
+        settings.require("tencent")
+        return cls(settings.tencent, config_path=settings.config_path,
+                   timeout=settings.network.timeout)
 
     async def call(self, api: str, params: Mapping[str, ParamValue]) -> dict[str, Any]:
         """The `data` of a successful call of `api` ("nlp/nlp_textchat"); raises the domain
