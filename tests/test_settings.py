@@ -144,3 +144,20 @@ def test_saving_writes_through_a_symlink_to_its_target(tmp_path):
     assert "# mine" in target.read_text() and 'theme = "aichat-light"' in target.read_text()
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert sorted(p.name for p in target.parent.iterdir()) == ["aichat.toml"], "no temp file left"
+
+
+def test_tencent_settings_from_the_file_and_the_environment(tmp_path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[tencent]\napp_id = "42"\napp_key = "file-key"\n'
+                    'callback_url = "https://my.host/aichat/"\n', encoding="utf-8")
+    settings = load_settings(env={"AICHAT_TENCENT_APP_KEY": "env-key",
+                                  "AICHAT_TENCENT_BASE_URL": "http://127.0.0.1:9/fcgi-bin/"},
+                             config_path=path)
+    tencent = settings.tencent
+    assert (tencent.app_id, tencent.app_key.reveal()) == ("42", "env-key")
+    assert tencent.base_url == "http://127.0.0.1:9/fcgi-bin"
+    assert tencent.callback_url == "https://my.host/aichat"
+    assert tencent.listen == "127.0.0.1:0"
+    assert "env-key" in settings.secrets() and "env-key" not in repr(tencent)
+    assert load_settings(env={}, config_path=tmp_path / "none.toml").tencent.base_url == \
+        "https://api.ai.qq.com/fcgi-bin"

@@ -37,7 +37,10 @@ DEFAULT_QINIU_BASE_URL = "https://openai.qiniu.com/v1"
 DEFAULT_QINIU_VOICE = "qiniu_zh_female_wwxkjx"
 DEFAULT_NETWORK_TIMEOUT = 60.0
 # Sections whose problems disable a feature; in the others a bad value falls back to its default.
-FEATURE_SECTIONS = {"tongyi": "chat with Tongyi", "qiniu": "Qiniu voices and speech"}
+FEATURE_SECTIONS = {"tongyi": "chat with Tongyi", "qiniu": "Qiniu voices and speech",
+                    "tencent": "the Tencent AI platform"}
+DEFAULT_TENCENT_BASE_URL = "https://api.ai.qq.com/fcgi-bin"
+DEFAULT_TENCENT_LISTEN = "127.0.0.1:0"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,22 @@ class QiniuSettings:
 
 
 @dataclass(frozen=True)
+class TencentSettings:
+    app_id: str = ""
+    app_key: Secret = field(default_factory=lambda: Secret(""))
+    base_url: str = DEFAULT_TENCENT_BASE_URL
+    # The public address the platform posts long-ASR and keyword results to ("" = the local
+    # receiver's own address, which is enough for a gateway on this machine), and the local
+    # host:port that receiver listens on (port 0: any free one).
+    callback_url: str = ""
+    listen: str = DEFAULT_TENCENT_LISTEN
+
+    def missing(self) -> list[str]:
+        return [key for key, value in (("app_id", self.app_id),
+                                       ("app_key", self.app_key.reveal())) if not value]
+
+
+@dataclass(frozen=True)
 class AudioSettings:
     backend: str = "miniaudio"
     read_aloud: bool = False
@@ -91,6 +110,7 @@ class Settings:
     data_dir: Path
     tongyi: TongyiSettings = field(default_factory=TongyiSettings)
     qiniu: QiniuSettings = field(default_factory=QiniuSettings)
+    tencent: TencentSettings = field(default_factory=TencentSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     ui: UISettings = field(default_factory=UISettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
@@ -139,7 +159,8 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every secret value, for redaction."""
-        return [self.tongyi.access_key_secret.reveal(), self.qiniu.api_key.reveal()]
+        return [self.tongyi.access_key_secret.reveal(), self.qiniu.api_key.reveal(),
+                self.tencent.app_key.reveal()]
 
 
 # (section, key, kind, environment name). kind: str | ascii (sent in an HTTP header) | secret |
@@ -155,12 +176,17 @@ _KEYS: list[tuple[str, str, str, str]] = [
     ("qiniu", "base_url", "url", "AICHAT_QINIU_BASE_URL"),
     ("qiniu", "voice", "ascii", "AICHAT_QINIU_VOICE"),
     ("qiniu", "speed", "speed", "AICHAT_QINIU_SPEED"),
+    ("tencent", "app_id", "str", "AICHAT_TENCENT_APP_ID"),
+    ("tencent", "app_key", "secret", "AICHAT_TENCENT_APP_KEY"),
+    ("tencent", "base_url", "url", "AICHAT_TENCENT_BASE_URL"),
+    ("tencent", "callback_url", "url", "AICHAT_TENCENT_CALLBACK_URL"),
+    ("tencent", "listen", "str", "AICHAT_TENCENT_LISTEN"),
     ("audio", "backend", "choice:miniaudio,simpleaudio", "AICHAT_AUDIO_BACKEND"),
     ("audio", "read_aloud", "bool", "AICHAT_AUDIO_READ_ALOUD"),
     ("ui", "theme", "str", "AICHAT_UI_THEME"),
     ("network", "timeout", "seconds", "AICHAT_NETWORK_TIMEOUT"),
 ]
-_SECTIONS = ("tongyi", "qiniu", "audio", "ui", "network", "keymap")
+_SECTIONS = ("tongyi", "qiniu", "tencent", "audio", "ui", "network", "keymap")
 _MAX_TIMEOUT = 3600.0
 ENVIRONMENT_NAMES = {f"{section}.{key}": env for section, key, _, env in _KEYS}
 
@@ -223,6 +249,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
         data_dir=default_data_dir(env),
         tongyi=TongyiSettings(**values["tongyi"]),
         qiniu=QiniuSettings(**values["qiniu"]),
+        tencent=TencentSettings(**values["tencent"]),
         audio=AudioSettings(**values["audio"]),
         ui=UISettings(keymap=dict(keymap), **values["ui"]),
         network=NetworkSettings(**values["network"]),

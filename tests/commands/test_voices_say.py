@@ -58,7 +58,7 @@ def test_voices_json_is_the_catalogue(env):
     result = cli(env, "voices", "--json")
     assert result.returncode == 0, result.stderr
     voices = json.loads(result.stdout)
-    assert len(voices) == 38
+    assert len(voices) == 38 + 4  # Qiniu's catalogue, then Tencent's four speakers
     assert voices[0] == {"voice_type": "qiniu_zh_female_tmjxxy", "name": "甜美教学小源",
                          "category": "传统音色", "language": "zh", "gender": "female",
                          "preview_url": voices[0]["preview_url"]}
@@ -78,7 +78,7 @@ def test_an_unknown_category_lists_the_real_ones(env):
 
 def test_voices_piped_is_one_line_per_voice(env):
     lines = cli(env, "voices").stdout.splitlines()
-    assert len(lines) == 38
+    assert len(lines) == 38 + 4
     assert lines[14].split("\t") == ["qiniu_en_female_azyy", "澳洲英语女", "en", "female", "双语音色"]
 
 
@@ -97,7 +97,7 @@ def test_voices_on_a_terminal_is_a_table_marking_the_voice_in_use(env):
     assert lines[0].split() == ["VOICE", "TYPE", "NAME", "LANGUAGE", "GENDER", "CATEGORY"]
     assert [line.split()[:2] for line in lines if line.startswith("*")] == \
         [["*", "qiniu_en_male_msyyn"]]
-    assert "38 voices." in lines[-1]
+    assert "42 voices." in lines[-1]
 
 
 def _read(fd: int) -> bytes:
@@ -199,4 +199,4 @@ def test_demo_needs_no_settings(isolated_env):
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 44
     listed = cli(without_settings(isolated_env), "--demo", "voices", "--json")
-    assert len(json.loads(listed.stdout)) == 38
+    assert len(json.loads(listed.stdout)) == 38 + 4  # --demo sets Tencent up too

@@ -81,7 +81,8 @@ class Synthesizer:
         if suffix not in SAVE_EXTENSIONS:
             raise InvalidInput(f"Cannot save speech as {path.name}: the file name must end in "
                                ".wav or .mp3.")
-        units = speech_units(speakable(markdown))
+        limit = self.engine.max_text_bytes
+        units = speech_units(speakable(markdown), limit)
         units = [unit for unit in units if unit.strip()]
         if not units:
             raise InvalidInput("There is nothing to speak in this text (no words once the "
@@ -92,7 +93,7 @@ class Synthesizer:
             data, length = to_wav(pcm), duration_ms(pcm)
         else:
             data = b"".join(await _bounded(
-                [lambda p=p: self._mp3(p, voice=voice, speed=speed) for p in pack(units)]))
+                [lambda p=p: self._mp3(p, voice=voice, speed=speed) for p in pack(units, limit)]))
             length = duration_ms(decode(data, "mp3"))
         _write(path, data)
         return length

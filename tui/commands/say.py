@@ -1,4 +1,5 @@
-"""`aichat-tui say`: speak a text in a Qiniu voice, or write the speech to a WAV or MP3 file."""
+"""`aichat-tui say`: speak a text in a Qiniu or Tencent voice, or write the speech to a WAV or
+MP3 file."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from typing import TYPE_CHECKING
 from tui.commands.session import EXIT_OK, command_settings, exit_code, read_text_argument, report
 from tui.domain.errors import AichatError, InvalidInput
 from tui.domain.inert_text import inert_value
-from tui.domain.voice import SPEED_MAX, SPEED_MIN
+from tui.domain.voice import SPEED_MAX, SPEED_MIN, SpeechEngine
 from tui.settings import Settings
 
 if TYPE_CHECKING:
     from tui.audio.synthesis import Synthesizer
-    from tui.backends.qiniu import QiniuSpeech
 
 FILE_TYPES = (".wav", ".mp3")
 
@@ -23,7 +23,8 @@ FILE_TYPES = (".wav", ".mp3")
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "say", help="speak a text aloud, or save the speech as WAV or MP3",
-        description="Speak TEXT (markdown is fine: markup is not read out) in a Qiniu voice, "
+        description="Speak TEXT (markdown is fine: markup is not read out) in a Qiniu voice "
+                    "or a Tencent one (tencent-1, -5, -6, -7), "
                     "sentence by sentence as it is synthesized. With --out, write it to a file "
                     "instead; that needs no sound device.")
     parser.add_argument("text", nargs="?", metavar="TEXT",
@@ -60,11 +61,11 @@ def _check_usage(args: argparse.Namespace) -> None:
 async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
     from tui.audio.speakable import speakable
     from tui.audio.synthesis import Synthesizer
-    from tui.backends.qiniu import QiniuSpeech
+    from tui.backends.speech_engines import speech_engine_for
 
     voice = args.voice or settings.qiniu.voice
     speed = args.speed if args.speed is not None else settings.qiniu.speed
-    engine = QiniuSpeech.from_settings(settings)
+    engine = speech_engine_for(settings, voice)
     try:
         if args.voice is not None:
             await _check_voice(engine, args.voice)
@@ -81,11 +82,14 @@ async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
         await engine.aclose()
 
 
-async def _check_voice(engine: QiniuSpeech, voice: str) -> None:
+async def _check_voice(engine: SpeechEngine, voice: str) -> None:
     """An unknown --voice is said as such before any sound device or synthesis is tried."""
+    from tui.backends.tencent.speech import is_tencent_voice
+
     known = {v.voice_type for v in await engine.list_voices()}
     if voice not in known:
-        raise InvalidInput(f"Qiniu has no voice {inert_value(repr(voice))}.",
+        vendor = "Tencent" if is_tencent_voice(voice) else "Qiniu"
+        raise InvalidInput(f"{vendor} has no voice {inert_value(repr(voice))}.",
                            "Pick one from `aichat-tui voices` and pass it with --voice.")
 
 

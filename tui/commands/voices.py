@@ -1,4 +1,5 @@
-"""`aichat-tui voices`: Qiniu's voice catalogue, as a table, as lines, or as JSON."""
+"""`aichat-tui voices`: Qiniu's voice catalogue and Tencent's voices (when Tencent is set up),
+as a table, as lines, or as JSON."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ COLUMNS = ("VOICE TYPE", "NAME", "LANGUAGE", "GENDER", "CATEGORY")
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "voices", help="list Qiniu's text-to-speech voices",
-        description="List the voices Qiniu can speak in. On a terminal: a table (* marks the "
+        "voices", help="list the text-to-speech voices (Qiniu's, and Tencent's when set up)",
+        description="List the voices Qiniu (and Tencent, when [tencent] is set up) can speak "
+                    "in. On a terminal: a table (* marks the "
                     "voice in use); piped: one tab-separated line per voice (voice type, name, "
                     "language, gender, category). The list is cached for a day.")
     parser.add_argument("--json", action="store_true",
@@ -61,10 +63,11 @@ def _print(voices: list[Voice], current: str, *, as_json: bool, out: TextIO) -> 
 
 async def _fetch(settings: Settings, *, refresh: bool) -> list[Voice]:
     from tui.backends.qiniu import QiniuSpeech
+    from tui.backends.speech_engines import tencent_voices
 
     engine = QiniuSpeech.from_settings(settings)
     try:
-        return await engine.list_voices(refresh=refresh)
+        return await engine.list_voices(refresh=refresh) + tencent_voices(settings)
     finally:
         await engine.aclose()
 

@@ -20,22 +20,30 @@ SPEED_MAX = 3.0
 
 LANGUAGE_NAMES = {"zh": "Chinese", "en": "English", "multi": "Multilingual"}
 GENDER_NAMES = {"female": "Female", "male": "Male"}
-# Qiniu names its categories in Chinese; an English label helps people who do not read it.
-CATEGORY_NAMES = {"传统音色": "Standard", "双语音色": "Bilingual", "特殊音色": "Character"}
+# Qiniu and the Tencent catalogue name categories in Chinese; an English label helps people
+# who do not read it.
+CATEGORY_NAMES = {"传统音色": "Standard", "双语音色": "Bilingual", "特殊音色": "Character",
+                  "腾讯语音": "Tencent"}
 
 
 @dataclass(frozen=True, slots=True)
 class Voice:
     """One voice of the catalogue. Language and gender come from the `voice_type` naming scheme,
-    `qiniu_<lang>_<gender>_<initials>`; a voice named otherwise has both empty."""
+    `qiniu_<lang>_<gender>_<initials>`, or are declared by catalogues named otherwise (Tencent's
+    `tencent-<speaker>`); a voice with neither has both empty."""
 
     voice_type: str
     name: str
     category: str = ""
     preview_url: str = ""
     updated_ms: int = 0
+    declared_language: str = ""
+    declared_gender: str = ""
 
     def _part(self, index: int, known: dict[str, str]) -> str:
+        declared = self.declared_language if index == 1 else self.declared_gender
+        if declared in known:
+            return declared
         parts = self.voice_type.split("_")
         return parts[index] if len(parts) > 3 and parts[index] in known else ""
 

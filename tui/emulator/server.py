@@ -3,6 +3,7 @@
 * Alibaba POP gateway:      POST /            (x-acs-action / Action=...)
 * Tongyi SSE stream:        POST /sse/paas4Json/{token}/{channel}/{sign}/{timestamp}
 * Qiniu AI inference API:   /v1/voice/...      (HTTP and WebSocket)
+* Tencent AI open platform: POST /fcgi-bin/{nlp,aai}/...   (form-encoded, MD5-signed)
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class DemoCredentials:
     agent_key: str = "demo_agent_key"
     instance_id: str = "chatbot-cn-demo"
     qiniu_api_key: str = "sk-demo-qiniu-key"
+    tencent_app_id: str = "1000001"
+    tencent_app_key: str = "demo0tencent0app0key0a95eceb1ac8"
 
 
 DEMO = DemoCredentials()
@@ -50,6 +53,17 @@ class EmulatorConfig:
     # Where the conversations' turn counts are kept between runs (the demo's data folder), so
     # `--demo ask --session ID` continues a conversation a previous command started.
     state_dir: Path | None = None
+    # Tencent apps: app_id -> app_key; APIs no app may call (ret 16389); calls per second per
+    # app and API before ret 9 (a personal app had 2; the default suits the demo).
+    tencent_apps: dict[str, str] = field(
+        default_factory=lambda: {DEMO.tencent_app_id: DEMO.tencent_app_key})
+    tencent_forbidden_apis: set[str] = field(default_factory=set)
+    tencent_qps: float = 10.0
+    # Seconds before a long-ASR / keyword result is posted, between retries of a refused
+    # callback, and between keyword segments.
+    tencent_callback_delay: float = 1.0
+    tencent_callback_retry_delay: float = 1.0
+    tencent_segment_gap: float = 0.3
 
 
 class Emulator:
@@ -59,12 +73,14 @@ class Emulator:
                  port: int = 0) -> None:
         from tui.emulator.aliyun import AliyunEmulator
         from tui.emulator.qiniu import QiniuEmulator
+        from tui.emulator.tencent import TencentEmulator
 
         self.config = config or EmulatorConfig()
         self.host = host
         self.port = port
         self.aliyun = AliyunEmulator(self.config)
         self.qiniu = QiniuEmulator(self.config, lambda: self.base_url)
+        self.tencent = TencentEmulator(self.config)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -75,6 +91,7 @@ class Emulator:
         app = web.Application()
         self.aliyun.add_routes(app)
         self.qiniu.add_routes(app)
+        self.tencent.add_routes(app)
         return app
 
     async def start(self) -> None:
@@ -101,6 +118,9 @@ class Emulator:
             "AICHAT_TONGYI_STREAM_URL": f"{self.base_url}/sse/paas4Json",
             "AICHAT_QINIU_API_KEY": DEMO.qiniu_api_key,
             "AICHAT_QINIU_BASE_URL": f"{self.base_url}/v1",
+            "AICHAT_TENCENT_APP_ID": DEMO.tencent_app_id,
+            "AICHAT_TENCENT_APP_KEY": DEMO.tencent_app_key,
+            "AICHAT_TENCENT_BASE_URL": f"{self.base_url}/fcgi-bin",
         }
 
     @classmethod

@@ -1,0 +1,178 @@
+"""Speech to text on the Tencent platform: short audio in one call (`aai_asr`), long audio and
+keyword search through results posted later to our `CallbackReceiver`.
+
+Audio comes in as 16-bit mono PCM at the rate the API wants (16 kHz for recognition, 8 kHz for
+keyword search); it is sent as WAV so the service knows the rate. A result is accepted once per
+task (and a keyword segment once per index): the platform may post the same one twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import uuid
+import wave
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from tui.backends.tencent.callbacks import CallbackReceiver
+from tui.backends.tencent.client import TencentClient
+from tui.domain.errors import InvalidInput, NetworkError
+
+ASR_API = "aai/aai_asr"
+LONG_API = "aai/aai_wxasrlong"
+KEYWORD_API = "aai/aai_detectkeyword"
+RECOGNITION_RATE = 16_000
+KEYWORD_RATE = 8_000
+MAX_SHORT_BASE64 = 8 * 1024 * 1024
+MAX_UPLOAD = 5 * 1024 * 1024
+MAX_DOWNLOAD = 30 * 1024 * 1024
+MAX_KEYWORDS = 500
+FORMAT_WAV = 2
+# How long to wait for a result (or the next keyword segment) before giving up.
+RESULT_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHit:
+    keyword: str
+    start_ms: float
+    end_ms: float
+    score: float
+    segment: int
+
+
+def wav(pcm: bytes, rate: int) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(rate)
+        file.writeframes(pcm)
+    return out.getvalue()
+
+
+def fits_short(pcm: bytes) -> bool:
+    """Whether 16 kHz PCM is small enough for one `aai_asr` call (8 MB of base64)."""
+    return (len(wav(b"", RECOGNITION_RATE)) + len(pcm) + 2) // 3 * 4 <= MAX_SHORT_BASE64
+
+
+def keyword_list(words: str) -> list[str]:
+    """`W1|W2` as the platform takes it: each at least two characters, at most 500."""
+    listed = [w.strip() for w in words.split("|") if w.strip()]
+    if not listed:
+        raise InvalidInput("No keywords were given.", 'Give them as --words "天气|下雨".')
+    short = [w for w in listed if len(w) < 2]
+    if short:
+        raise InvalidInput(f"Each keyword needs at least two characters: {', '.join(short)}.")
+    if len(listed) > MAX_KEYWORDS:
+        raise InvalidInput(f"{len(listed)} keywords were given; Tencent searches for at most "
+                           f"{MAX_KEYWORDS}.")
+    return listed
+
+
+class TencentRecognizer:
+    def __init__(self, client: TencentClient, *, result_timeout: float = RESULT_TIMEOUT) -> None:
+        self._client = client
+        self._timeout = result_timeout
+
+    async def recognise(self, pcm: bytes) -> str:
+        """The text of 16 kHz PCM that fits one call."""
+        if not fits_short(pcm):
+            raise InvalidInput("The audio is too long for one recognition request (8 MB).",
+                               "Use long recognition (--long).")
+        data = await self._client.call(ASR_API, {
+            "format": FORMAT_WAV, "rate": RECOGNITION_RATE,
+            "speech": base64.b64encode(wav(pcm, RECOGNITION_RATE)).decode("ascii")})
+        return _text(data, self._client)
+
+    async def recognise_long(self, pcm: bytes) -> str:
+        """The text of 16 kHz PCM of any length up to 15 minutes, posted back to a receiver."""
+        async with self._receiver() as receiver:
+            task_id = await self._submit(LONG_API, receiver, wav(pcm, RECOGNITION_RATE), {})
+            body = await self._next(receiver, task_id)
+            self._check(body, LONG_API)
+            return _text(body["data"], self._client)
+
+    async def keywords(self, pcm: bytes, words: list[str]) -> AsyncIterator[KeywordHit]:
+        """Each hit of `words` in 8 kHz PCM as its segment arrives, until the last segment."""
+        async with self._receiver() as receiver:
+            task_id = await self._submit(KEYWORD_API, receiver, wav(pcm, KEYWORD_RATE),
+                                         {"key_words": "|".join(words)})
+            seen: set[int] = set()
+            while True:
+                body = await self._next(receiver, task_id)
+                self._check(body, KEYWORD_API)
+                data = body["data"]
+                index = _int(data.get("seg_index"))
+                if index not in seen:  # a segment posted again is not reported again
+                    seen.add(index)
+                    for hit in _hits(data, index):
+                        yield hit
+                if _int(data.get("is_end")):
+                    return
+
+    def _receiver(self) -> CallbackReceiver:
+        settings = self._client.settings
+        return CallbackReceiver(settings.listen, settings.callback_url)
+
+    async def _submit(self, api: str, receiver: CallbackReceiver, audio: bytes,
+                      params: dict[str, str]) -> str:
+        if len(audio) > MAX_DOWNLOAD:
+            raise InvalidInput(f"The audio is {len(audio) // (1024 * 1024)} MB; Tencent takes at "
+                               "most 30 MB (about 15 minutes).", "Cut it into shorter parts.")
+        if len(audio) <= MAX_UPLOAD:
+            source = {"speech": base64.b64encode(audio).decode("ascii")}
+        else:  # too large to upload: the platform downloads it from our receiver
+            source = {"speech_url": receiver.serve(f"{uuid.uuid4().hex}.wav", audio)}
+        data = await self._client.call(api, {"format": FORMAT_WAV, "callback_url": receiver.url,
+                                             **source, **params})
+        task_id = data.get("task_id")
+        if not isinstance(task_id, str) or not task_id:
+            raise self._client.errors.not_the_api("an upload answer without a task_id")
+        return task_id
+
+    async def _next(self, receiver: CallbackReceiver, task_id: str) -> dict:
+        try:
+            return await receiver.next_result(task_id, self._timeout)
+        except asyncio.TimeoutError:
+            raise NetworkError(f"Tencent did not post the result within {self._timeout:.0f} s.",
+                               "If the service is not on this machine, set [tencent] callback_url "
+                               "to a public address that reaches this computer.") from None
+
+    def _check(self, body: dict, api: str) -> None:
+        if body.get("ret") != 0:
+            raise self._client.errors.from_ret(int(body["ret"]), str(body.get("msg") or ""), api)
+        if not isinstance(body.get("data"), dict):
+            raise self._client.errors.not_the_api("a result without data")
+
+
+def _text(data: dict, client: TencentClient) -> str:
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise client.errors.not_the_api("a recognition answer without text")
+    return text
+
+
+def _int(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
+
+
+def _hits(data: dict, index: int) -> list[KeywordHit]:
+    start = _number(data.get("bps"))
+    res = data.get("res") if isinstance(data.get("res"), dict) else {}
+    found = res.get("key_words") if isinstance(res.get("key_words"), list) else []
+    return [KeywordHit(str(hit.get("key_word", "")), start + _number(hit.get("mbtm")),
+                       start + _number(hit.get("metm")), _number(hit.get("score")), index)
+            for hit in found if isinstance(hit, dict)]
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
