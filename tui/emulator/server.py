@@ -50,6 +50,11 @@ class EmulatorConfig:
     # Where the conversations' turn counts are kept between runs (the demo's data folder), so
     # `--demo ask --session ID` continues a conversation a previous command started.
     state_dir: Path | None = None
+    # Qiniu recognition latency model (see emulator/qiniu/asr.py).
+    asr_packet_latency: float = 0.05
+    asr_final_latency: float = 0.12
+    asr_rest_latency: float = 0.3
+    asr_rest_latency_per_second: float = 0.05
 
 
 class Emulator:
