@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from tui.audio.alsa_quiet import silence_alsa
-from tui.domain.errors import AudioError, NoSoundDevice, SettingsError
+from tui.domain.errors import AudioError, InvalidInput, NoSoundDevice, SettingsError
 from tui.domain.transcript import BYTES_PER_SECOND, SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -74,21 +74,22 @@ class PcmSource:
 
 
 def decode_file(path: Path) -> bytes:
-    """Any file miniaudio decodes, as PCM s16le 16 kHz mono. Blocking: call from a worker."""
+    """Any file miniaudio decodes, as PCM s16le 16 kHz mono. Blocking: call from a worker.
+    A file that is missing or not audio is the user's input to fix (InvalidInput)."""
     import miniaudio
 
     try:
         sound = miniaudio.decode_file(str(path), output_format=miniaudio.SampleFormat.SIGNED16,
                                       nchannels=1, sample_rate=SAMPLE_RATE)
     except FileNotFoundError:
-        raise AudioError(f"There is no audio file {path}.", "Check the path.") from None
+        raise InvalidInput(f"There is no audio file {path}.", "Check the path.") from None
     except IsADirectoryError:
-        raise AudioError(f"{path} is a folder, not an audio file.") from None
+        raise InvalidInput(f"{path} is a folder, not an audio file.") from None
     except PermissionError:
-        raise AudioError(f"{path} cannot be read (permission denied).") from None
+        raise InvalidInput(f"{path} cannot be read (permission denied).") from None
     except miniaudio.DecodeError:
-        raise AudioError(f"{path} is not audio that can be decoded.",
-                         "Use WAV, MP3, FLAC or Ogg Vorbis.") from None
+        raise InvalidInput(f"{path} is not audio that can be decoded.",
+                           "Use WAV, MP3, FLAC or Ogg Vorbis.") from None
     return sound.samples.tobytes()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from operator import mul
 
@@ -28,6 +29,8 @@ START_FRAMES = 3
 MIN_SPEECH_RMS = 50.0
 # Voiced when RMS exceeds the noise floor by this factor (about 10 dB).
 FLOOR_RATIO = 3.0
+# Listening ends by itself when nobody has said anything for this long.
+NO_SPEECH_SECONDS = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +90,24 @@ class VoiceActivity:
             self.speaking = False
             return SpeechEnded(self._last_voiced * FRAME_MS)
         return None
+
+
+async def until_silence(chunks: AsyncIterator[bytes], stop: Callable[[], None],
+                        silence_timeout: float, *, give_up_after: float = NO_SPEECH_SECONDS,
+                        on_level: Callable[[float], None] | None = None,
+                        ) -> AsyncIterator[bytes]:
+    """Pass `chunks` on, and call `stop()` once speech has been followed by `silence_timeout`
+    seconds of silence (or when nobody has spoken for `give_up_after` seconds)."""
+    vad = VoiceActivity(hangover_ms=round(silence_timeout * 1000))
+    heard_ms, spoke = 0, False
+    async for chunk in chunks:
+        heard_ms += len(chunk) * 1000 // (2 * SAMPLE_RATE)
+        for event in vad.feed(chunk):
+            spoke = spoke or isinstance(event, SpeechStarted)
+            if isinstance(event, SpeechEnded):
+                stop()
+        if on_level is not None:
+            on_level(vad.level)
+        if not spoke and heard_ms >= give_up_after * 1000:
+            stop()
+        yield chunk

@@ -78,7 +78,8 @@ class AsrService:
 
     Knobs for tests: `frames` keeps every binary frame received, `configs` every config JSON,
     `silent` stops answering after the config (a server that hangs), `plain_frames` answers
-    with uncompressed JSON."""
+    with uncompressed JSON, `fail_audio` = (code, message) answers the first audio packet with
+    that error frame."""
 
     def __init__(self, config: EmulatorConfig, refuse: Any) -> None:
         self.config = config
@@ -87,6 +88,7 @@ class AsrService:
         self.configs: list[dict[str, Any]] = []
         self.silent = False
         self.plain_frames = False
+        self.fail_audio: tuple[int, str] | None = None
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/voice/asr", self._rest)
@@ -165,6 +167,8 @@ class AsrService:
                 raise FrameError(BAD_REQUEST, f"sequence {frame.sequence} where {expected} "
                                  "was due")
             expected += 1
+            if self.fail_audio is not None:
+                raise FrameError(*self.fail_audio)
             await asyncio.to_thread(hearing.feed, frame.payload)
             if self.silent:
                 continue
