@@ -75,7 +75,8 @@ class VoiceActivity:
             # The floor falls at once to a quieter room and rises slowly to a louder one.
             self._floor = min(rms, self._floor) if rms < self._floor else \
                 0.95 * self._floor + 0.05 * rms
-            self._floor = max(self._floor, 1.0)
+            # Never below the absolute minimum: after digital silence, a faint hum is not speech.
+            self._floor = max(self._floor, MIN_SPEECH_RMS)
         if voiced:
             self._voiced_run += 1
             self._quiet_run = 0
