@@ -107,6 +107,7 @@ async def _audio(settings: Settings, source: str | None) -> AsyncIterator[bytes]
 
     if source is not None:
         return (await file_source(Path(source))).chunks()
+    settings.require("audio", "voice")
     live = await open_source(settings.audio.input)
     _stop_on_enter(live.stop)
     sys.stderr.write("Listening… (stop speaking, or press Enter, to finish)\n")

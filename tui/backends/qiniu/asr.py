@@ -41,14 +41,12 @@ from tui.domain.transcript import (
     TranscriptFinished,
     pcm_ms,
 )
-from tui.settings import QiniuSettings, Settings
+from tui.settings import DEFAULT_NETWORK_TIMEOUT, QiniuSettings, Settings
 
 _log = logging.getLogger("tui.backends.qiniu.websocket")  # redacted like the TTS socket's
 
 PACKET_BYTES = BYTES_PER_SECOND * 200 // 1000
 MAX_PACKET_BYTES = BYTES_PER_SECOND * 300 // 1000
-# How long the service may stay silent (no frame at all) before we give up on it.
-DEFAULT_TIMEOUT = 10.0
 # The formats the REST call names; a URL whose extension says nothing is sent as mp3.
 URL_FORMATS = {".mp3": "mp3", ".wav": "wav", ".ogg": "ogg", ".oga": "ogg", ".opus": "ogg",
                ".pcm": "raw", ".raw": "raw"}
@@ -80,23 +78,26 @@ class QiniuRecognizer:
     name = "qiniu"
 
     def __init__(self, settings: QiniuSettings, *, config_path: Path | str = "the settings file",
-                 timeout: float = DEFAULT_TIMEOUT,
+                 timeout: float = DEFAULT_NETWORK_TIMEOUT,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         key = settings.api_key.reveal()
         if not key:
             raise SettingsError("No Qiniu API key is set, so speech cannot be recognised.",
                                 f"Set api_key in [qiniu] of {config_path} or {KEY_ENV}.")
         self.base_url = settings.base_url.rstrip("/")
+        # The longest the service may go without a frame (or a REST call without progress).
         self.timeout = timeout
         self._headers = {"Authorization": f"Bearer {key}"}
-        self._errors = QiniuErrors(urlsplit(self.base_url).netloc, str(config_path), key)
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout + 60.0, connect=timeout),
+        self._errors = QiniuErrors(urlsplit(self.base_url).netloc, str(config_path), key, timeout)
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
                                          transport=transport,
                                          headers={"User-Agent": f"aichat-tui/{__version__}"})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QiniuRecognizer:
-        return cls(settings.qiniu, config_path=settings.config_path)
+        settings.require("qiniu")
+        return cls(settings.qiniu, config_path=settings.config_path,
+                   timeout=settings.network.timeout)
 
     async def transcribe(self, audio: AsyncIterable[bytes]) -> AsyncIterator[TranscriptEvent]:
         text = ReplyText()
