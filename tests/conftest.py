@@ -40,3 +40,29 @@ def emulator_env(emulator, monkeypatch):
     for name, value in emulator.client_env().items():
         monkeypatch.setenv(name, value)
     return emulator.client_env()
+
+
+@pytest.fixture
+def file_server(tmp_path):
+    """A plain HTTP server for the files in a folder (audio "on a public URL")."""
+    import functools
+    import http.server
+    import threading
+    from types import SimpleNamespace
+
+    root = tmp_path / "public"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep test output clean
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield SimpleNamespace(root=root, url=f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()

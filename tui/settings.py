@@ -90,6 +90,15 @@ class TencentSettings:
 class AudioSettings:
     backend: str = "miniaudio"
     read_aloud: bool = False
+    # Where speech comes from: "microphone", or "file:PATH" (a file played in real time and
+    # then silence, standing in for a microphone).
+    input: str = "microphone"
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    # Seconds of silence after new words before listening stops (the seed sample's 1.5 s).
+    silence_timeout: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ class Settings:
     qiniu: QiniuSettings = field(default_factory=QiniuSettings)
     tencent: TencentSettings = field(default_factory=TencentSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
     ui: UISettings = field(default_factory=UISettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     demo: bool = False
@@ -164,7 +174,7 @@ class Settings:
 
 
 # (section, key, kind, environment name). kind: str | ascii (sent in an HTTP header) | secret |
-# speed | seconds | bool | url | choice:a,b
+# speed | seconds | audio_input | bool | url | choice:a,b
 _KEYS: list[tuple[str, str, str, str]] = [
     ("tongyi", "access_key_id", "ascii", "ALIBABA_CLOUD_ACCESS_KEY_ID"),
     ("tongyi", "access_key_secret", "secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
@@ -183,10 +193,12 @@ _KEYS: list[tuple[str, str, str, str]] = [
     ("tencent", "listen", "str", "AICHAT_TENCENT_LISTEN"),
     ("audio", "backend", "choice:miniaudio,simpleaudio", "AICHAT_AUDIO_BACKEND"),
     ("audio", "read_aloud", "bool", "AICHAT_AUDIO_READ_ALOUD"),
+    ("audio", "input", "audio_input", "AICHAT_AUDIO_INPUT"),
+    ("voice", "silence_timeout", "seconds", "AICHAT_VOICE_SILENCE_TIMEOUT"),
     ("ui", "theme", "str", "AICHAT_UI_THEME"),
     ("network", "timeout", "seconds", "AICHAT_NETWORK_TIMEOUT"),
 ]
-_SECTIONS = ("tongyi", "qiniu", "tencent", "audio", "ui", "network", "keymap")
+_SECTIONS = ("tongyi", "qiniu", "tencent", "audio", "voice", "ui", "network", "keymap")
 _MAX_TIMEOUT = 3600.0
 ENVIRONMENT_NAMES = {f"{section}.{key}": env for section, key, _, env in _KEYS}
 
@@ -251,6 +263,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
         qiniu=QiniuSettings(**values["qiniu"]),
         tencent=TencentSettings(**values["tencent"]),
         audio=AudioSettings(**values["audio"]),
+        voice=VoiceSettings(**values["voice"]),
         ui=UISettings(keymap=dict(keymap), **values["ui"]),
         network=NetworkSettings(**values["network"]),
         problems=problems,
@@ -306,6 +319,12 @@ def _convert(raw: Any, kind: str, origin: str) -> Any:
             if value not in choices:
                 raise SettingsError(f"{origin} must be one of {', '.join(choices)}; "
                                     f"it is {inert_value(repr(value))}.")
+        return value
+    if kind == "audio_input":
+        value = raw.strip() if isinstance(raw, str) else ""
+        if value != "microphone" and not (value.startswith("file:") and len(value) > 5):
+            raise SettingsError(f'{origin} must be "microphone" or "file:PATH"; '
+                                f"it is {inert_value(repr(raw))}.")
         return value
     if kind in ("speed", "seconds"):
         low, high = (SPEED_MIN, SPEED_MAX) if kind == "speed" else (0.0, _MAX_TIMEOUT)

@@ -64,6 +64,11 @@ class EmulatorConfig:
     tencent_callback_delay: float = 1.0
     tencent_callback_retry_delay: float = 1.0
     tencent_segment_gap: float = 0.3
+    # Qiniu recognition latency model (see emulator/qiniu/asr.py).
+    asr_packet_latency: float = 0.05
+    asr_final_latency: float = 0.12
+    asr_rest_latency: float = 0.3
+    asr_rest_latency_per_second: float = 0.05
 
 
 class Emulator:

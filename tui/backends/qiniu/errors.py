@@ -8,6 +8,7 @@ from typing import Any
 
 from tui.domain.errors import (
     AichatError,
+    AudioError,
     AuthError,
     InvalidInput,
     NetworkError,
@@ -20,6 +21,8 @@ from tui.domain.secret import redact
 KEY_ENV = "AICHAT_QINIU_API_KEY"
 BASE_URL_ENV = "AICHAT_QINIU_BASE_URL"
 VOICE_ENV = "AICHAT_QINIU_VOICE"
+# Recognition error codes that mean the audio itself could not be heard.
+AUDIO_ERROR_CODES = (45000002, 45000151)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,21 @@ class QiniuErrors:
     def broken_stream(self, detail: str) -> NetworkError:
         return NetworkError(f"The speech stream from Qiniu at {self.host} broke off ({detail}).",
                             "Try again; what was already received has played.")
+
+    def recognition_failed(self, code: int | None, message: str) -> AichatError:
+        """An error frame from the streaming ASR (or an error answer to the REST call)."""
+        detail = f"code {code}: {self.scrub(message)}" if code is not None else self.scrub(message)
+        if code in AUDIO_ERROR_CODES:
+            return AudioError(f"Qiniu could not hear the audio ({detail}).",
+                              "Send speech as WAV, MP3, FLAC or Ogg Vorbis, or another file.",
+                              code=str(code))
+        return ServiceError(f"Qiniu refused the speech recognition ({detail}).",
+                            "Try again; if it keeps happening, report it.",
+                            code=str(code) if code is not None else None)
+
+    def recognition_broke(self, detail: str) -> NetworkError:
+        return NetworkError(f"Speech recognition at {self.host} broke off ({detail}).",
+                            "Try again; the transcript so far is kept.")
 
     def not_the_api(self, what: str) -> ServiceError:
         return ServiceError(f"{self.host} answered with {what}, not the Qiniu speech API.",

@@ -1,10 +1,10 @@
-"""Emulated Qiniu AI inference API: voice list, previews, TTS over HTTP and WebSocket.
+"""Emulated Qiniu AI inference API: voice list, previews, TTS and ASR over HTTP and WebSocket.
 
-Routes (qiniu.md §1-3): GET /v1/voice/list, POST /v1/voice/tts, WebSocket GET /v1/voice/tts,
-and GET /v1/voice/preview/<voice_type>.mp3 (the preview clips the list points at; public, as
-Qiniu's CDN is). Synthesis takes `tts_start_latency + tts_latency_per_char * characters`; a
-streamed response sends each segment when the characters it covers are "done", so time to
-first audio can be measured honestly.
+Routes (qiniu.md §1-4): GET /v1/voice/list, POST /v1/voice/tts, WebSocket GET /v1/voice/tts,
+POST and WebSocket GET /v1/voice/asr (`asr.py`), and GET /v1/voice/preview/<voice_type>.mp3
+(the preview clips the list points at; public, as Qiniu's CDN is). Synthesis takes
+`tts_start_latency + tts_latency_per_char * characters`; a streamed response sends each segment
+when the characters it covers are "done", so time to first audio can be measured honestly.
 
 Knobs for tests: `requests` counts requests per route, `texts` lists every text synthesized,
 `hangups` counts streams the client closed before their end, `list_wrapper` wraps the voice
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from tui.emulator.qiniu.asr import AsrService
 from tui.emulator.qiniu.catalogue import find_voice, preview_text, voice_list
 from tui.emulator.qiniu.encode import encode_segments
 from tui.emulator.qiniu.protocol import QiniuFault, TtsRequest, bad_key, parse_tts
@@ -46,12 +47,14 @@ class QiniuEmulator:
         self.fail_stream_after: int | None = None
         self.hangups = 0
         self._previews: dict[str, bytes] = {}
+        self.asr = AsrService(config, self._refuse)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/v1/voice/list", self._list)
         app.router.add_post("/v1/voice/tts", self._tts)
         app.router.add_get("/v1/voice/tts", self._tts_stream)
         app.router.add_get("/v1/voice/preview/{voice_type}.mp3", self._preview)
+        self.asr.add_routes(app)
 
     # -- routes ---------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 It is not speech, but it has the properties a client can observe: 24 kHz mono s16le, a length
 that grows with the text and shrinks with the speed ratio, silence where a reader would pause,
 a pitch that tells female from male voices, and output in segments (a few syllables or one
-clause each) so a streaming response can send each segment when it is "ready".
+clause each) so a streaming response can send each segment when it is "ready". Every clip
+carries its text in a quiet data band (`watermark.py`), which the emulated ASR reads back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
+
+from tui.emulator.qiniu.watermark import embed
 
 SAMPLE_RATE = 24_000
 
@@ -51,40 +54,72 @@ def voice_pitch(voice_type: str) -> float:
     return base + sum(voice_type.encode()) % 40
 
 
+@dataclass(slots=True)
+class _Piece:
+    """The audio of one syllable, gap or pause, and where its text ends."""
+
+    kind: str
+    text_end: int
+    pcm: bytes
+
+
 def synthesize(text: str, pitch: float, speed: float = 1.0) -> list[Segment]:
     """The audio of `text` in segments; joined, they are the whole utterance."""
+    pieces: list[_Piece] = []
+    for match in _TOKEN.finditer(text):
+        kind, token = match.lastgroup or "", match.group()
+        if kind == "cjk":
+            pieces.append(_Piece(kind, match.end(), _syllable(pitch, ord(token), speed)))
+        elif kind == "word":
+            seed = sum(map(ord, token))
+            pieces.extend(_Piece(kind, match.end(), _syllable(pitch, seed + index, speed))
+                          for index in range(_syllable_count(token)))
+        elif kind == "space":
+            pieces.append(_Piece(kind, match.end(), _silence(WORD_GAP_SECONDS / speed)))
+        else:
+            pause = SENTENCE_PAUSE_SECONDS if kind == "sentence" else CLAUSE_PAUSE_SECONDS
+            pieces.append(_Piece(kind, match.end(), _silence(pause / speed)))
+    if sum(len(p.pcm) for p in pieces) < _samples(MIN_SECONDS) * 2:
+        pieces.append(_Piece("space", len(text), _silence(MIN_SECONDS)))
+    _mark_sentences(pieces, text)
+
     segments: list[Segment] = []
     pending: list[bytes] = []
     syllables = 0
-
-    def flush(text_end: int) -> None:
-        nonlocal syllables
-        if pending:
-            segments.append(Segment(text_end, b"".join(pending)))
+    for piece in pieces:
+        pending.append(piece.pcm)
+        syllables += piece.kind in ("cjk", "word")
+        if piece.kind in ("sentence", "clause") or syllables >= SEGMENT_SYLLABLES:
+            segments.append(Segment(piece.text_end, b"".join(pending)))
             pending.clear()
-        syllables = 0
-
-    for match in _TOKEN.finditer(text):
-        kind, token = match.lastgroup, match.group()
-        if kind == "cjk":
-            pending.append(_syllable(pitch, ord(token), speed))
-            syllables += 1
-        elif kind == "word":
-            for index in range(_syllable_count(token)):
-                pending.append(_syllable(pitch, sum(map(ord, token)) + index, speed))
-                syllables += 1
-        elif kind == "space":
-            pending.append(_silence(WORD_GAP_SECONDS / speed))
-        else:
-            pause = SENTENCE_PAUSE_SECONDS if kind == "sentence" else CLAUSE_PAUSE_SECONDS
-            pending.append(_silence(pause / speed))
-            flush(match.end())
-        if syllables >= SEGMENT_SYLLABLES:
-            flush(match.end())
-    flush(len(text))
-    if sum(len(s.pcm) for s in segments) < _samples(MIN_SECONDS) * 2:
-        segments.append(Segment(len(text), _silence(MIN_SECONDS)))
+            syllables = 0
+    if pending:
+        segments.append(Segment(len(text), b"".join(pending)))
     return segments
+
+
+def _mark_sentences(pieces: list[_Piece], text: str) -> None:
+    """Embed each sentence's text (with the spaces after it) in its own audio. Sentence by
+    sentence, so a text sounds the same whether it is synthesized whole or a sentence at a
+    time, and a recogniser hears each sentence as it ends."""
+    first, text_start, stopped = 0, 0, False
+    for index, piece in enumerate(pieces):
+        if piece.kind == "sentence":
+            stopped = True
+        elif piece.kind != "space":
+            stopped = False
+        following = pieces[index + 1].kind if index + 1 < len(pieces) else None
+        if following is not None and not (stopped and following not in ("sentence", "space")):
+            continue
+        sentence = pieces[first:index + 1]
+        marked = embed(b"".join(p.pcm for p in sentence), text[text_start:piece.text_end],
+                       SAMPLE_RATE)
+        offset = 0
+        for number, part in enumerate(sentence):
+            size = len(marked) - offset if number == len(sentence) - 1 else len(part.pcm)
+            part.pcm = marked[offset:offset + size]
+            offset += size
+        first, text_start, stopped = index + 1, piece.text_end, False
 
 
 def _syllable_count(word: str) -> int:
