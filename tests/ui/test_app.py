@@ -8,8 +8,16 @@ from contextlib import ExitStack
 import pytest
 from textual.widgets import DataTable
 
-from tests.ui.chat_support import (notifications, replies, screen_text, screen_words, send,
-                                   settings_for, wait_for_reply, wait_until)
+from tests.ui.chat_support import (
+    notifications,
+    replies,
+    screen_text,
+    screen_words,
+    send,
+    settings_for,
+    wait_for_reply,
+    wait_until,
+)
 from tui.commands.app import build_app
 from tui.domain.conversation import Message, MessageStatus, Role
 from tui.settings import ENVIRONMENT_NAMES, load_settings

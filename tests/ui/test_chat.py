@@ -8,13 +8,30 @@ import sqlite3
 import pytest
 from textual.widgets._markdown import MarkdownFence
 
-from tests.ui.chat_support import (notifications, press_now, replies, screen_text, screen_words,
-                                   send, settings_for, terminal_output, wait_for_reply,
-                                   wait_until, words)
+from tests.ui.chat_support import (
+    notifications,
+    press_now,
+    replies,
+    screen_text,
+    screen_words,
+    send,
+    settings_for,
+    terminal_output,
+    wait_for_reply,
+    wait_until,
+    words,
+)
 from tui.domain.conversation import MessageStatus, Role
 from tui.emulator import Emulator, EmulatorConfig
-from tui.emulator.aliyun.scenarios import (ANSI_REPLY, CLARIFY, DISCONNECT_PARTIAL, FAIL_MESSAGE,
-                                          FAIL_PARTIAL, MARKDOWN_REPLY, SLOW_REPLY)
+from tui.emulator.aliyun.scenarios import (
+    ANSI_REPLY,
+    CLARIFY,
+    DISCONNECT_PARTIAL,
+    FAIL_MESSAGE,
+    FAIL_PARTIAL,
+    MARKDOWN_REPLY,
+    SLOW_REPLY,
+)
 from tui.store import History, reply_error
 from tui.ui.app import make_app
 from tui.ui.screens.chat import ChatScreen

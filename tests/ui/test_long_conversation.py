@@ -90,7 +90,7 @@ async def test_scrolling_to_the_top_shows_earlier_pages(opened, long_history):
                 await wait_until(pilot, lambda: view.scroll_y > 0, "the view kept in place")
             before = len(view.views)
             view.scroll_home(animate=False, immediate=True)
-            await wait_until(pilot, lambda: len(view.views) > before, "a page from scrolling")
+            await wait_until(pilot, lambda before=before: len(view.views) > before, "a page from scrolling")
         assert shown(app) == everything(long_history)
 
 

@@ -163,8 +163,8 @@ class History:
             try:
                 with immediate_transaction(self._conn):
                     cursor = self._conn.execute(
-                        "INSERT INTO messages (conversation_id, role, text, status, created_at, meta)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO messages (conversation_id, role, text, status, created_at,"
+                        " meta) VALUES (?, ?, ?, ?, ?, ?)",
                         (conversation_id, message.role.value, message.text, message.status.value,
                          message.created_at, _meta_json(message.meta)))
                     self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",

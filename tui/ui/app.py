@@ -52,7 +52,9 @@ class AichatApp(App[None], inherit_bindings=False):
         self._own_speech = speech is None
         self.keymap = dict(settings.ui.keymap)
         # The footer finds the palette key under this name; follow a remapped one.
-        self.COMMAND_PALETTE_BINDING = keys_for("app.palette", self.keymap).split(",")[0].strip()
+        # Textual declares it a ClassVar but reads it from the instance: one app, one keymap.
+        palette_key = keys_for("app.palette", self.keymap).split(",")[0].strip()
+        self.COMMAND_PALETTE_BINDING = palette_key  # type: ignore[misc]
         self._provider = provider
         self._own_provider = provider is None
         self._history = history

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from os.path import commonprefix
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import key_to_character
 
 
@@ -160,7 +160,7 @@ ALL = (*PROMPT, *CHAT, *MESSAGE, *APP, *VOICES)
 NAMESPACES = ("prompt.", "chat.", "message.", "app.", "voices.")
 
 
-def bindings(commands: Iterable[Command]) -> list[Binding]:
+def bindings(commands: Iterable[Command]) -> list[BindingType]:
     return [command.binding() for command in commands]
 
 

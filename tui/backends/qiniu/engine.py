@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,7 +83,7 @@ class QiniuSpeech:
         return await within(post_tts(self._client, f"{self.base_url}/voice/tts", self._headers,
                                      body, self._errors), self.timeout, self._errors.timed_out)
 
-    def stream(self, text: str, *, voice: str, speed: float) -> AsyncIterator[bytes]:
+    def stream(self, text: str, *, voice: str, speed: float) -> AsyncGenerator[bytes, None]:
         log.debug("Streaming %d characters with %s", len(text), voice)
         body = tts_request(text, voice=voice, speed=speed, encoding="pcm")
         return stream_tts(websocket_url(self.base_url), self._headers, body, self._errors,

@@ -26,18 +26,28 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
-from tui.domain.errors import (AichatError, AudioError, InvalidInput, NoSoundDevice,
-                               StreamInterrupted)
+from tui.domain.errors import (
+    AichatError,
+    AudioError,
+    InvalidInput,
+    NoSoundDevice,
+    StreamInterrupted,
+)
 from tui.domain.events import Extra, ReplyFinished, TextChanged
+from tui.domain.inert_text import InertReply
 from tui.domain.providers import ChatProvider, ChatRequest
 from tui.domain.secret import redact, redact_stream_urls
 from tui.store import History, ReplyRecorder, export_to_file, reply_error, reply_extras, reply_meta
 from tui.ui.bindings import CHAT, bindings, keys_for
-from tui.domain.inert_text import InertReply
 from tui.ui.speech import SpeechController
 from tui.ui.widgets.conversation import ConversationView
-from tui.ui.widgets.messages import (ErrorMessage, MessageView, NoticeMessage, ReplyMessage,
-                                     UserMessage)
+from tui.ui.widgets.messages import (
+    ErrorMessage,
+    MessageView,
+    NoticeMessage,
+    ReplyMessage,
+    UserMessage,
+)
 from tui.ui.widgets.prompt import Prompt
 from tui.ui.widgets.status_line import StatusLine
 
@@ -222,7 +232,8 @@ class ChatScreen(Screen[None]):
         recorder = ReplyRecorder(self.services.history, reply.id)
         saver = ProgressSaver(recorder, self._saving_failed)
         inert = InertReply()
-        raw, extras = "", ()
+        raw = ""
+        extras: tuple[Extra, ...] = ()
         started = time.monotonic()
         self.status.state, self.status.first_token = "connecting", None
         reading = self._start_reading()

@@ -320,6 +320,7 @@ class HistoryScreen(Screen[int | None]):
         if conversation is None:
             return
         conversation_id = conversation.id
+        assert conversation_id is not None  # read from the history
 
         def renamed(title: str | None) -> None:
             if title is None:
@@ -340,6 +341,7 @@ class HistoryScreen(Screen[int | None]):
         if conversation is None:
             return
         conversation_id = conversation.id
+        assert conversation_id is not None  # read from the history
         title = _title(conversation.title)
         count = conversation.message_count
 

@@ -100,7 +100,7 @@ class ReplyFence(MarkdownFence):
 
     async def _show(self, pieces: tuple[Content, ...]) -> None:
         labels = list(self.query_children(Label))
-        for index, (label, piece) in enumerate(zip(labels, pieces)):
+        for index, (label, piece) in enumerate(zip(labels, pieces, strict=False)):
             # Full pieces are the very same objects from one append to the next.
             if index >= len(self._pieces) or self._pieces[index] is not piece:
                 label.update(piece)
