@@ -192,8 +192,7 @@ class VoiceBrowser(Screen[None]):
             voices = await self._controller.voices(refresh=refresh)
         except AichatError as error:
             if self._voices:  # keep the list we have: it is still usable
-                self.notify(str(error), title="Voices not refreshed", severity="error",
-                            markup=False)
+                self.notify(str(error), title="Voices not refreshed", severity="error")
             elif isinstance(error, SettingsError):  # trying again cannot help
                 self._show_problem(f"Could not load the voices. {error}\n\nSettings are read "
                                    "when aichat-tui starts: restart it after changing them.")
@@ -217,7 +216,7 @@ class VoiceBrowser(Screen[None]):
             await self._controller.preview(voice)
         except AichatError as error:
             self.notify(str(error), title=f"Cannot play {make_inert(voice.name)}",
-                        severity="error", markup=False)
+                        severity="error")
         finally:
             if self._playing is voice:
                 self._playing = None
@@ -248,16 +247,15 @@ class VoiceBrowser(Screen[None]):
             return
         name = make_inert(voice.name)
         if voice.voice_type == self._controller.voice:
-            self.notify(f"{name} is already the default voice.", markup=False)
+            self.notify(f"{name} is already the default voice.")
             return
         try:
             self._controller.set_voice(voice.voice_type)
         except AichatError as error:
-            self.notify(str(error), title="Default voice not saved", severity="error",
-                        markup=False)
+            self.notify(str(error), title="Default voice not saved", severity="error")
         else:
             self.notify(f"{name} is now the default voice (saved in "
-                        f"{self._controller.settings.config_path}).", markup=False)
+                        f"{self._controller.settings.config_path}).")
         self._show_voices()  # the mark moves (for this session even if it was not saved)
         self._show_status()
 
@@ -266,7 +264,7 @@ class VoiceBrowser(Screen[None]):
         try:
             after = self._controller.step_speed(steps)
         except AichatError as error:
-            self.notify(str(error), title="Speed not saved", severity="error", markup=False)
+            self.notify(str(error), title="Speed not saved", severity="error")
         else:
             if after == before:
                 self.app.bell()  # at the slowest or fastest already
