@@ -15,9 +15,22 @@ from tui.backends.aliyun.sse_frames import EventTooLarge, envelopes
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url
 from tui.backends.aliyun.token import SharedTokenFile, TokenSource, retry_after_seconds
 from tui.backends.deadlines import each_within, retry_delay, try_again_hint, within
-from tui.domain.errors import (AichatError, AuthError, InvalidInput, NetworkError, RateLimited,
-                               ServiceError, StreamInterrupted)
-from tui.domain.events import ClarifyOptions, HandOverToHuman, ReplyEvent, ReplyFinished, TextChanged
+from tui.domain.errors import (
+    AichatError,
+    AuthError,
+    InvalidInput,
+    NetworkError,
+    RateLimited,
+    ServiceError,
+    StreamInterrupted,
+)
+from tui.domain.events import (
+    ClarifyOptions,
+    HandOverToHuman,
+    ReplyEvent,
+    ReplyFinished,
+    TextChanged,
+)
 from tui.domain.inert_text import inert_value
 from tui.domain.providers import ChatRequest
 from tui.domain.reply import ReplyText

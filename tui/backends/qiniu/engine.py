@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui import __version__
+from tui.backends.deadlines import within
 from tui.backends.qiniu.errors import KEY_ENV, QiniuErrors
 from tui.backends.qiniu.tts import post_tts, tts_request
 from tui.backends.qiniu.voices import VOICE_LIST_TTL, VoiceListCache, parse_voices
 from tui.backends.qiniu.ws_tts import stream_tts, websocket_url
-from tui.backends.deadlines import within
 from tui.domain.errors import ServiceError, SettingsError
 from tui.domain.voice import Synthesis, Voice
 from tui.settings import DEFAULT_NETWORK_TIMEOUT, QiniuSettings, Settings
