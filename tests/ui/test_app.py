@@ -171,6 +171,38 @@ async def test_rename_and_delete_the_conversation(emulator, history):
         assert replies(app) == []
 
 
+MARKUP_TITLE = "[/bold] b[i]old [@click=app.quit]quit[/]"
+
+
+@pytest.mark.parametrize("where", ["chat", "history"])
+async def test_titles_that_look_like_markup_are_shown_literally_in_notifications(
+        emulator, history, where):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(notifications=True) as pilot:
+        await send(pilot, MARKUP_TITLE)
+        await wait_for_reply(pilot)
+        if where == "history":
+            await pilot.press("ctrl+o")
+            await pilot.press("d", "y")
+        else:
+            await pilot.press("f8", "y")
+        await pilot.pause()
+        assert history.list_conversations() == []
+        assert f"Deleted “{MARKUP_TITLE}”." in notifications(app)
+        # Literal text, not a live action: clicking the notification does not quit.
+        toast = app.screen.query_one("Toast")
+        await pilot.click(toast)
+        assert app.is_running
+
+
+async def test_control_characters_in_notifications_are_shown_inert(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(notifications=True) as pilot:
+        app.screen.notify("a server said \x1b[2Jhi", title="Bell\x07")
+        await pilot.pause()
+        assert "Bell␇ a server said ␛[2Jhi" in notifications(app)
+
+
 async def test_export_writes_a_markdown_file_and_says_where(emulator, history, tmp_path):
     app = make_app(settings_for(emulator), history=history, export_dir=tmp_path / "out")
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
