@@ -252,7 +252,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         problems.setdefault("keymap", SettingsError(
             f"The [keymap] section of {path} must map binding ids to key strings, "
-            'like `send = "ctrl+s"`.'))
+            'like `"prompt.send" = "ctrl+s"`.'))
         keymap = {}
     values = {section: ({} if section in problems else sections.get(section, {}))
               for section in _SECTIONS}

@@ -18,7 +18,7 @@ from tui.domain.inert_text import make_inert
 from tui.domain.providers import ChatProvider
 from tui.settings import Settings, save_setting
 from tui.store import History
-from tui.ui.bindings import APP, bindings, help_rows, keys_for, unknown_ids
+from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.speech import SpeechController
 
@@ -176,7 +176,8 @@ class AichatApp(App[None], inherit_bindings=False):
     def action_help(self) -> None:
         from tui.ui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(help_rows(self.keymap), config_path=self.settings.config_path))
+        self.push_screen(HelpScreen(help_sections(self.keymap),
+                                    config_path=self.settings.config_path))
 
     def action_theme(self) -> None:
         from tui.ui.screens.theme_picker import ThemePicker
@@ -199,7 +200,7 @@ class AichatApp(App[None], inherit_bindings=False):
         from tui.ui.screens.voices import VoiceBrowser
 
         if not isinstance(self.screen, VoiceBrowser):
-            self.push_screen(VoiceBrowser(self.speech))
+            self.push_screen(VoiceBrowser(self.speech, self.keymap))
 
     def action_toggle_read_aloud(self) -> None:
         try:

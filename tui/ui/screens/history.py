@@ -7,7 +7,6 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -18,6 +17,7 @@ from tui.domain.conversation import Conversation, Role
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
 from tui.store import MARK_END, MARK_START, History, SearchHit
+from tui.ui.bindings import HISTORY, bindings
 from tui.ui.conversation_actions import ConversationActions, display_title
 
 LIST_LIMIT = 500
@@ -77,16 +77,7 @@ class HistoryScreen(Screen[int | None]):
     }
     """
 
-    BINDINGS = [
-        # Priority: the table's and the list's own Enter bindings are hidden from the footer.
-        Binding("enter", "open", "Open", id="history.open", priority=True),
-        Binding("slash", "search", "Search", id="history.search"),
-        Binding("r,f2", "rename", "Rename", id="history.rename"),
-        Binding("d,delete", "delete", "Delete", id="history.delete"),
-        Binding("e,ctrl+s", "export", "Export", id="history.export"),
-        Binding("escape", "close", "Close", id="history.close"),
-        Binding("down", "results", "Results", id="history.results", show=False),
-    ]
+    BINDINGS = bindings(HISTORY)
 
     def __init__(self, history: History, export_dir: Path) -> None:
         super().__init__()

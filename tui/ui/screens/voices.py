@@ -7,6 +7,7 @@ the list moves with the arrow and page keys, and the other keys are ones typing 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from rich.text import Text
@@ -20,7 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.domain.errors import AichatError, SettingsError
 from tui.domain.inert_text import make_inert
 from tui.domain.voice import CATEGORY_NAMES, Voice
-from tui.ui.bindings import VOICES
+from tui.ui.bindings import VOICES, keys_for
 from tui.ui.speech import SpeechController
 
 MARK = "●"
@@ -82,9 +83,11 @@ class VoiceBrowser(Screen[None]):
     BINDINGS = [replace(c.binding(), group=_FOOTER_GROUPS.get(c.id)) for c in VOICES]
     AUTO_FOCUS = "#filter"
 
-    def __init__(self, controller: SpeechController) -> None:
+    def __init__(self, controller: SpeechController,
+                 keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self._controller = controller
+        self._keymap = keymap or {}
         self._voices: list[Voice] = []
         self._category: str | None = None  # None: all of them
         self._playing: Voice | None = None
@@ -197,8 +200,9 @@ class VoiceBrowser(Screen[None]):
                 self._show_problem(f"Could not load the voices. {error}\n\nSettings are read "
                                    "when aichat-tui starts: restart it after changing them.")
             else:
+                keys = keys_for("voices.refresh", self._keymap)
                 self._show_problem(f"Could not load the voices. {error}\n\n"
-                                   f"Press {self._key_for('voices.refresh')} to try again.")
+                                   f"Press {keys} to try again.")
             return
         self._voices = voices
         if self._category not in self.categories:
@@ -297,10 +301,3 @@ class VoiceBrowser(Screen[None]):
         if self._playing is not None:
             self._controller.stop()  # a sample still playing belongs to this screen
         self.dismiss(None)
-
-    def _key_for(self, binding_id: str) -> str:
-        """The key that runs a binding now (the user's keymap applied), as the footer shows it."""
-        for active in self.active_bindings.values():
-            if active.binding.id == binding_id:
-                return self.app.get_key_display(active.binding)
-        return binding_id
