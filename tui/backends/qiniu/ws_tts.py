@@ -62,7 +62,7 @@ async def stream_tts(url: str, headers: dict[str, str], body: dict[str, Any],
             raise errors.broken_stream("it closed before the last frame")
     except InvalidStatus as e:
         response = e.response
-        raise errors.from_status(response.status_code, bytes(response.body or b""), voice=voice,
+        raise errors.from_status(response.status_code, response.body or b"", voice=voice,
                                  retry_after=response.headers.get("Retry-After")) from None
     except ConnectionClosed as e:
         code = e.rcvd.code if e.rcvd else "none"
