@@ -6,7 +6,7 @@ import socket
 import sqlite3
 
 import pytest
-from textual.widgets._markdown import MarkdownFence
+from textual.widgets.markdown import MarkdownFence
 
 from tests.ui.chat_support import (
     notifications,

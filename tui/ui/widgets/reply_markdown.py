@@ -6,6 +6,12 @@ before. While streaming, a fence here is kept as pieces of PIECE_LINES lines: a 
 highlighted once and its label never changes again; only the last piece is redone. Lexer state
 across a cut (a string spanning lines) can be off while streaming; the final full render
 (Markdown.update, with no growing_fence) highlights every fence in one piece.
+
+This is the one place that leans on Textual's private Markdown internals, as Textual has no
+public hook for them: `MarkdownBlock._markdown` (the document a block belongs to),
+`MarkdownFence._copy_context` and `_update_from_block` (how an append updates the last block in
+place). tests/ui/test_textual_internals.py fails, naming what changed, if an upgrade changes
+any of them.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownFence
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 PIECE_LINES = 24
 
