@@ -35,7 +35,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from emulator_process import emulator_process  # noqa: E402
 
-
 # -- measuring inside a child --------------------------------------------------------------
 
 class Timeline:

@@ -114,7 +114,8 @@ def main() -> None:
 
     print(f"conversation: {len(kept)} messages, {text_bytes / 1024:.0f} KiB of UTF-8 text; "
           f"history file (with index and WAL) {file_bytes / 1024:.0f} KiB")
-    print(f"History.open + messages(): best {ours_best * 1000:.2f} ms, median {ours_median * 1000:.2f} ms "
+    print(f"History.open + messages(): best {ours_best * 1000:.2f} ms, "
+          f"median {ours_median * 1000:.2f} ms "
           f"(sqlite {sqlite3.sqlite_version}, {args.runs} runs)")
     print(f"bare sqlite3 connect + SELECT: best {bare_best * 1000:.2f} ms, "
           f"median {bare_median * 1000:.2f} ms")

@@ -70,7 +70,8 @@ async def whole_client_cpu(provider: TongyiProvider) -> float:
 
 
 def json_cpu(chunks: list[bytes]) -> tuple[float, int]:
-    events = [line[5:] for line in b"".join(chunks).decode().split("\n") if line.startswith("data:")]
+    lines = b"".join(chunks).decode().split("\n")
+    events = [line[5:] for line in lines if line.startswith("data:")]
     start = time.process_time()
     for data in events:
         for item in json.loads(data)["data"]:

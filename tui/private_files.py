@@ -6,6 +6,7 @@ and its symlink (`replace_keeping_mode`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -24,10 +25,8 @@ def private_dir(path: Path) -> Path:
             break
         missing.append(folder)
     for folder in reversed(missing):
-        try:
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
             folder.mkdir(mode=DIR_MODE)
-        except FileExistsError:
-            pass
     mode = path.stat().st_mode
     if not stat.S_ISDIR(mode):
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))

@@ -252,7 +252,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
         problems.setdefault("keymap", SettingsError(
             f"The [keymap] section of {path} must map binding ids to key strings, "
-            'like `send = "ctrl+s"`.'))
+            'like `"prompt.send" = "ctrl+s"`.'))
         keymap = {}
     values = {section: ({} if section in problems else sections.get(section, {}))
               for section in _SECTIONS}
@@ -295,7 +295,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
                             "defaults.") from None
     except tomllib.TOMLDecodeError as e:
         raise SettingsError(f"The settings file {path} is not valid TOML ({e}).",
-                            "Fix that line, or move the file away to start from defaults.") from None
+                            "Fix that line, or move the file away to start from defaults.",
+                            ) from None
     except OSError as e:
         raise SettingsError(f"The settings file {path} cannot be read ({e.strerror}).") from None
     return table
@@ -329,14 +330,14 @@ def _convert(raw: Any, kind: str, origin: str) -> Any:
     if kind in ("speed", "seconds"):
         low, high = (SPEED_MIN, SPEED_MAX) if kind == "speed" else (0.0, _MAX_TIMEOUT)
         try:
-            value = float(raw)
+            number = float(raw)
         except (TypeError, ValueError, OverflowError):
-            value = math.nan
-        if isinstance(raw, bool) or not low <= value <= high or (kind == "seconds" and not value):
+            number = math.nan
+        if isinstance(raw, bool) or not low <= number <= high or (kind == "seconds" and not number):
             what = (f"a number from {low} to {high}" if kind == "speed"
                     else f"a number of seconds above 0 and at most {high:.0f}")
             raise SettingsError(f"{origin} must be {what}; it is {inert_value(repr(raw))}.")
-        return value
+        return number
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
@@ -376,7 +377,8 @@ def save_setting(path: Path, section: str, key: str, value: Any) -> None:
     import tomlkit
 
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+        document = (tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists()
+                    else tomlkit.document())
         table = document.setdefault(section, tomlkit.table())
         table[key] = value
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -87,11 +87,7 @@ def _cuts_inside_a_word(text: str, pieces: list[str], limit: int) -> list[int]:
         if len(word_around(at).encode("utf-8")) > limit:
             continue
         left, right = text[at - 1], text[at]
-        if latin(left) and latin(right):
-            bad.append(at)
-        elif left in ".,'-" and at >= 2 and latin(text[at - 2]) and latin(right):
-            bad.append(at)
-        elif right in ".,'-" and at + 1 < len(text) and latin(left) and latin(text[at + 1]):
+        if latin(left) and latin(right) or left in ".,'-" and at >= 2 and latin(text[at - 2]) and latin(right) or right in ".,'-" and at + 1 < len(text) and latin(left) and latin(text[at + 1]):
             bad.append(at)
     return bad
 

@@ -150,7 +150,8 @@ def test_ten_asks_apply_for_one_token_kept_in_a_private_file(env, served):
     assert served.aliyun.token_requests - before == 1
     token_file = os.path.join(env["AICHAT_TUI_DATA_DIR"], "tongyi_token.json")
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
-    log = open(os.path.join(env["AICHAT_TUI_DATA_DIR"], "logs", "aichat-tui.log")).read()
+    with open(os.path.join(env["AICHAT_TUI_DATA_DIR"], "logs", "aichat-tui.log")) as file:
+        log = file.read()
     for secret in served.aliyun.issued_secrets():
         assert secret not in log
 

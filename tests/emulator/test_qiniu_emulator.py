@@ -44,17 +44,16 @@ async def post(emulator, body, headers=KEY) -> httpx.Response:
 
 
 async def ws_frames(emulator, body: bytes | str, voice: str = VOICE, headers=KEY) -> list:
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{emulator.base_url}/v1/voice/tts",
-                                      headers={**headers, "VoiceType": voice}) as ws:
-            if isinstance(body, bytes):
-                await ws.send_bytes(body)
-            else:
-                await ws.send_str(body)
-            frames = []
-            async for message in ws:
-                frames.append(json.loads(message.data))
-            return frames + [("closed", ws.close_code)]
+    async with aiohttp.ClientSession() as session, session.ws_connect(
+            f"{emulator.base_url}/v1/voice/tts", headers={**headers, "VoiceType": voice}) as ws:
+        if isinstance(body, bytes):
+            await ws.send_bytes(body)
+        else:
+            await ws.send_str(body)
+        frames = []
+        async for message in ws:
+            frames.append(json.loads(message.data))
+        return frames + [("closed", ws.close_code)]
 
 
 async def test_voice_list_is_the_38_voice_catalogue_with_local_previews(emulator):

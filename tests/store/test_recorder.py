@@ -69,18 +69,23 @@ def test_finish_writes_the_last_text_status_and_extras(history, streaming):
     assert reply_extras(final.meta) == (clarify,)
 
 
-def test_a_failed_write_raises_and_the_next_one_catches_up(history, streaming):
+def test_a_failed_write_raises_then_updates_wait_before_trying_again(history, streaming):
     conversation_id, message_id = streaming
     clock = FakeClock()
-    recorder = ReplyRecorder(history, message_id, clock=clock)
+    recorder = ReplyRecorder(history, message_id, clock=clock, retry_after=5.0)
     recorder.update("first words")
     history._conn.execute("PRAGMA query_only = 1")  # SQLite refuses writes, as on a read-only file
 
     clock.advance(1)
     with pytest.raises(HistoryError, match="read-only"):
         recorder.update("first words and more")
+    clock.advance(4.9)  # still backing off: no try, so no error and no busy-timeout wait
+    assert recorder.update("first words and more still") is False
 
     history._conn.execute("PRAGMA query_only = 0")
+    clock.advance(0.1)
+    assert recorder.update("first words and more, written") is True
+    assert saved(history, conversation_id).text == "first words and more, written"
     recorder.finish(MessageStatus.CANCELLED, "first words and more, then Esc")
     final = saved(history, conversation_id)
     assert (final.text, final.status) == ("first words and more, then Esc", MessageStatus.CANCELLED)

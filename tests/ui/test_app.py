@@ -8,8 +8,16 @@ from contextlib import ExitStack
 import pytest
 from textual.widgets import DataTable
 
-from tests.ui.chat_support import (notifications, replies, screen_text, screen_words, send,
-                                   settings_for, wait_for_reply, wait_until)
+from tests.ui.chat_support import (
+    notifications,
+    replies,
+    screen_text,
+    screen_words,
+    send,
+    settings_for,
+    wait_for_reply,
+    wait_until,
+)
 from tui.commands.app import build_app
 from tui.domain.conversation import Message, MessageStatus, Role
 from tui.settings import ENVIRONMENT_NAMES, load_settings
@@ -85,11 +93,14 @@ async def test_replies_cut_off_last_time_are_marked_interrupted_at_start(emulato
 async def test_the_keymap_remaps_bindings_by_id_and_help_shows_the_keys_in_use(
         emulator, history, config_path):
     config_path.parent.mkdir(parents=True)
-    config_path.write_text('[keymap]\n"chat.new" = "f9"\n"chat.nwe" = "f10"\n', encoding="utf-8")
+    config_path.write_text('[keymap]\n"chat.new" = "f9"\n"chat.nwe" = "f10"\n'
+                           '"history.serch" = "f11"\n"history.search" = "ctrl+f"\n',
+                           encoding="utf-8")
     app = make_app(settings_for(emulator), history=history)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await wait_until(pilot, lambda: "'chat.nwe', which is no binding id" in screen_words(app),
-                         "the warning about the unknown id")
+        for typo in ("chat.nwe", "history.serch"):
+            await wait_until(pilot, lambda typo=typo: f"'{typo}', which is no binding id" in
+                             screen_words(app), f"the warning about {typo}")
         await send(pilot, "hello")
         await wait_for_reply(pilot)
         await pilot.press("ctrl+n")  # no longer bound
@@ -105,6 +116,13 @@ async def test_the_keymap_remaps_bindings_by_id_and_help_shows_the_keys_in_use(
         assert rows["chat.new"] == "f9"
         assert rows["prompt.newline"] == "ctrl+j, alt+enter"
         assert rows["prompt.send"] == "enter"
+        # Every screen's keys, under its heading.
+        assert rows["history.search"] == "ctrl+f" and rows["voices.preview"] == "enter"
+        assert rows["confirm.yes"] == "y" and rows["rename.save"] == "enter"
+        headings = [str(table.get_row_at(i)[0]) for i in range(table.row_count)
+                    if not str(table.get_row_at(i)[2])]
+        assert {"Chat · writing", "Speech", "Voice browser", "History", "Dialogs"} <= {
+            h for h in headings if h}
 
 
 async def test_question_mark_opens_help_only_from_an_empty_prompt(emulator, history):
@@ -139,6 +157,15 @@ async def test_the_palette_runs_chat_commands(emulator, history):
         assert replies(app) == []
 
 
+async def test_the_palette_finds_an_action_by_its_binding_id(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p", *"speak")
+        await pilot.pause(0.3)  # the palette searches in the background
+        assert "Read the last reply aloud" in screen_text(app)
+        assert "chat.speak" in screen_text(app)
+
+
 # -- conversations -------------------------------------------------------------------------
 
 async def test_rename_and_delete_the_conversation(emulator, history):
@@ -161,6 +188,38 @@ async def test_rename_and_delete_the_conversation(emulator, history):
         await pilot.pause()
         assert history.list_conversations() == []
         assert replies(app) == []
+
+
+MARKUP_TITLE = "[/bold] b[i]old [@click=app.quit]quit[/]"
+
+
+@pytest.mark.parametrize("where", ["chat", "history"])
+async def test_titles_that_look_like_markup_are_shown_literally_in_notifications(
+        emulator, history, where):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(notifications=True) as pilot:
+        await send(pilot, MARKUP_TITLE)
+        await wait_for_reply(pilot)
+        if where == "history":
+            await pilot.press("ctrl+o")
+            await pilot.press("d", "y")
+        else:
+            await pilot.press("f8", "y")
+        await pilot.pause()
+        assert history.list_conversations() == []
+        assert f"Deleted “{MARKUP_TITLE}”." in notifications(app)
+        # Literal text, not a live action: clicking the notification does not quit.
+        toast = app.screen.query_one("Toast")
+        await pilot.click(toast)
+        assert app.is_running
+
+
+async def test_control_characters_in_notifications_are_shown_inert(emulator, history):
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(notifications=True) as pilot:
+        app.screen.notify("a server said \x1b[2Jhi", title="Bell\x07")
+        await pilot.pause()
+        assert "Bell␇ a server said ␛[2Jhi" in notifications(app)
 
 
 async def test_export_writes_a_markdown_file_and_says_where(emulator, history, tmp_path):

@@ -6,7 +6,6 @@ Regenerate after a deliberate change with `./run pytest tests/ui/test_chat_snaps
 
 from __future__ import annotations
 
-
 import pytest
 
 from tui.domain.conversation import Message, MessageStatus, Role

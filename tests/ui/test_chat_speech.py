@@ -11,8 +11,16 @@ from __future__ import annotations
 import pytest
 from textual.app import App
 
-from tests.ui.chat_support import (notifications, replies, screen_text, screen_words, send,
-                                   settings_for, wait_for_reply, wait_until)
+from tests.ui.chat_support import (
+    notifications,
+    replies,
+    screen_text,
+    screen_words,
+    send,
+    settings_for,
+    wait_for_reply,
+    wait_until,
+)
 from tui.audio.decode import decode, duration_ms
 from tui.audio.player import no_sound_device
 from tui.audio.recording import RecordingPlayer

@@ -6,10 +6,10 @@ from textual.app import App, ComposeResult
 from textual.widgets import Label
 
 from tests.ui.chat_support import replies, send, settings_for, wait_for_reply
+from tui.domain.inert_text import InertReply
 from tui.domain.reply import ReplyText
 from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
 from tui.ui.app import make_app
-from tui.domain.inert_text import InertReply
 from tui.ui.widgets.markdown_feed import MarkdownFeed
 from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown
 

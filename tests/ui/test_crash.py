@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -57,7 +58,8 @@ class Terminal:
         os.write(self.master, keys.encode())
 
     def kill(self) -> int:
-        os.killpg(self.child.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it may have quit by itself
+            os.killpg(self.child.pid, signal.SIGKILL)
         self.child.wait()
         os.close(self.master)
         return self.child.returncode
@@ -105,3 +107,24 @@ def test_a_killed_app_leaves_the_question_and_the_partial_reply_marked_interrupt
         Role.USER, QUESTION, MessageStatus.COMPLETE)
     assert reply.role == Role.ASSISTANT and reply.status == MessageStatus.INTERRUPTED
     assert reply.text and SLOW_REPLY.startswith(reply.text) and reply.text != SLOW_REPLY
+
+
+def test_ctrl_q_during_a_reply_saves_it_marked_cancelled(emulator_in_thread, tmp_path):
+    env = {**os.environ, **emulator_in_thread.client_env(), "TERM": "xterm-256color"}
+    path = tmp_path / "data" / "history.sqlite3"
+    terminal = Terminal(env)
+    try:
+        wait_for(lambda: terminal.shows("● ready"), "the chat screen")
+        terminal.type(QUESTION + "\r")
+        wait_for(lambda: terminal.shows("● streaming"), "the reply to stream")
+        time.sleep(1.5)  # past the first save: the words since are only saved by stopping
+        terminal.type("\x11")  # ctrl+q
+        wait_for(lambda: terminal.child.poll() is not None, "the app to quit", timeout=10)
+    finally:
+        terminal.kill()
+
+    with History.open(path) as history:
+        [conversation] = history.list_conversations()
+        _, reply = history.messages(conversation.id)
+    assert reply.status == MessageStatus.CANCELLED
+    assert len(reply.text.split()) >= 8 and SLOW_REPLY.startswith(reply.text)

@@ -17,18 +17,22 @@ from tui.ui.screens.help import HelpScreen
 from tui.ui.themes import builtin_themes_dir, load_themes
 
 CONFIG = Path("/home/you/.config/aichat-tui/config.toml")
-ROWS = [
-    ("enter", "Send the message", "prompt.send"),
-    ("ctrl+j, alt+enter", "New line in the message", "prompt.newline"),
-    ("ctrl+o", "History of conversations", "chat.history"),
-    ("[", "A key that looks like markup", "chat.bracket"),
+SECTIONS = [
+    ("Chat · writing", [
+        ("enter", "Send the message", "prompt.send"),
+        ("ctrl+j, alt+enter", "New line in the message", "prompt.newline"),
+    ]),
+    ("Chat · conversations", [
+        ("ctrl+o", "History of conversations", "chat.history"),
+        ("[", "A key that looks like markup", "chat.bracket"),
+    ]),
 ]
 
 
 class HelpHost(App[None]):
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
         super().__init__()
-        self._rows = rows
+        self._sections = sections
         self.closed = 0
 
     def compose(self) -> ComposeResult:
@@ -38,24 +42,26 @@ class HelpHost(App[None]):
         for theme in load_themes(builtin_themes_dir(), Path("/nonexistent"))[0]:
             self.register_theme(theme)
         self.theme = "aichat-dark"
-        self.push_screen(HelpScreen(self._rows, config_path=CONFIG), self._count_close)
+        self.push_screen(HelpScreen(self._sections, config_path=CONFIG), self._count_close)
 
     def _count_close(self, _: None) -> None:
         self.closed += 1
 
 
-async def test_lists_every_binding_given_with_its_id():
-    app = HelpHost(ROWS)
+async def test_lists_every_binding_given_with_its_id_under_its_heading():
+    app = HelpHost(SECTIONS)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lines = [words(line.strip("█ ")) for line in screen_text(app).splitlines()]
         assert "Keys Action Id (for [keymap])" in lines
-        for keys, description, binding_id in ROWS:
-            assert f"{keys} {description} {binding_id}" in lines
+        for heading, rows in SECTIONS:
+            at = lines.index(heading)
+            for offset, (keys, description, binding_id) in enumerate(rows, 1):
+                assert lines[at + offset] == f"{keys} {description} {binding_id}"
 
 
 async def test_says_how_to_remap_keys_and_how_to_send_and_break_lines():
-    app = HelpHost(ROWS)
+    app = HelpHost(SECTIONS)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         text = words(screen_text(app).replace("█", " "))
@@ -67,7 +73,7 @@ async def test_says_how_to_remap_keys_and_how_to_send_and_break_lines():
 
 @pytest.mark.parametrize("key", ["escape", "f1", "q"])
 async def test_closes_with_escape_f1_or_q(key):
-    app = HelpHost(ROWS)
+    app = HelpHost(SECTIONS)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(key)
         await pilot.pause()
@@ -77,7 +83,7 @@ async def test_closes_with_escape_f1_or_q(key):
 
 async def test_scrolls_to_rows_below_the_fold():
     many = [(f"f{n}", f"Action number {n}", f"test.action_{n}") for n in range(1, 41)]
-    app = HelpHost(many)
+    app = HelpHost([("Many", many)])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "Action number 40" not in screen_text(app)
@@ -87,4 +93,4 @@ async def test_scrolls_to_rows_below_the_fold():
 
 
 def test_snapshot(snap_compare):
-    assert snap_compare(HelpHost(ROWS), terminal_size=(80, 24))
+    assert snap_compare(HelpHost(SECTIONS), terminal_size=(80, 24))

@@ -242,7 +242,7 @@ async def test_a_failed_load_is_a_message_on_the_screen_and_ctrl_r_tries_again(h
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         shown = screen_words(pilot.app)
-        assert "Could not load the voices." in shown and "Press ^r to try again." in shown
+        assert "Could not load the voices." in shown and "Press ctrl+r to try again." in shown
         assert listed(pilot) == []
         emulator.qiniu.outage = None
         await pilot.press("ctrl+r")

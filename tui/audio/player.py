@@ -8,6 +8,7 @@ the event loop) until everything queued has been played; `stop()` drops what is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import deque
 from typing import Protocol
@@ -114,10 +115,8 @@ class PcmQueue:
 
     def _wake(self) -> None:
         for loop, future in self._waiters:
-            try:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
                 loop.call_soon_threadsafe(_resolve, future)
-            except RuntimeError:  # that loop is closed; nobody is waiting any more
-                pass
         self._waiters.clear()
 
 

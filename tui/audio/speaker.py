@@ -7,7 +7,8 @@ current one ends. `stop()` empties both queues and hangs up the synthesis in fli
 
 Typical use (a UI):
 
-    speaker = Speaker(Synthesizer(engine, settings.cache_dir), open_player(...), voice=..., speed=...)
+    speaker = Speaker(Synthesizer(engine, settings.cache_dir), open_player(...),
+                      voice=..., speed=...)
     await speaker.speak(message_markdown)            # whole text; returns when heard
     reading = speaker.read()                         # while a reply streams in:
     reading.feed(reply_so_far)                       #   each complete sentence is spoken once

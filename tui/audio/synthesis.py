@@ -9,8 +9,9 @@ fewer, longer pieces sound seamless).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
+from functools import partial
 from pathlib import Path
 
 from tui.audio.cache import AudioCache
@@ -31,7 +32,8 @@ class Synthesizer:
         self._speech = AudioCache(cache_dir / "tts") if cache_dir is not None else None
         self._previews = AudioCache(cache_dir / "previews") if cache_dir is not None else None
 
-    async def stream_pcm(self, text: str, *, voice: str, speed: float) -> AsyncIterator[bytes]:
+    async def stream_pcm(self, text: str, *, voice: str,
+                         speed: float) -> AsyncGenerator[bytes, None]:
         """PCM of one unit of text as it is synthesized (all at once when cached)."""
         key = _speech_key("pcm", text, voice, speed)
         cached = self._speech.get(*key) if self._speech else None
@@ -89,11 +91,11 @@ class Synthesizer:
                              "markup is removed).")
         if suffix == ".wav":
             pcm = b"".join(await _bounded(
-                [lambda u=u: self.pcm(u, voice=voice, speed=speed) for u in units]))
+                [partial(self.pcm, u, voice=voice, speed=speed) for u in units]))
             data, length = to_wav(pcm), duration_ms(pcm)
         else:
             data = b"".join(await _bounded(
-                [lambda p=p: self._mp3(p, voice=voice, speed=speed) for p in pack(units, limit)]))
+                [partial(self._mp3, p, voice=voice, speed=speed) for p in pack(units, limit)]))
             length = duration_ms(decode(data, "mp3"))
         _write(path, data)
         return length

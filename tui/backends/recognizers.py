@@ -17,5 +17,6 @@ DEFAULT_RECOGNIZER = "qiniu"
 
 def open_recognizer(settings: Settings, name: str = DEFAULT_RECOGNIZER) -> SpeechRecognizer:
     module, _, cls = RECOGNIZERS[name].partition(":")
-    recognizer: SpeechRecognizer = getattr(importlib.import_module(module), cls).from_settings(settings)
+    made = getattr(importlib.import_module(module), cls).from_settings(settings)
+    recognizer: SpeechRecognizer = made
     return recognizer

@@ -10,8 +10,15 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from tui.commands.session import (EXIT_OK, EXIT_SERVICE, command_settings, exit_code,
-                                  read_text_argument, report, tongyi_settings_or_error)
+from tui.commands.session import (
+    EXIT_OK,
+    EXIT_SERVICE,
+    command_settings,
+    exit_code,
+    read_text_argument,
+    report,
+    tongyi_settings_or_error,
+)
 from tui.domain.errors import AichatError, InvalidInput
 from tui.domain.events import ClarifyOptions, ReplyFinished
 from tui.domain.inert_text import make_inert
@@ -28,11 +35,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "piped, stdout receives the final reply and a newline, with control "
                     "characters shown inert (--raw for the exact bytes).")
     parser.add_argument("text", metavar="TEXT", help="the question, or - to read it from stdin")
-    parser.add_argument("--session", metavar="ID", help="continue the conversation with this SessionId")
+    parser.add_argument("--session", metavar="ID",
+                        help="continue the conversation with this SessionId")
     parser.add_argument("--json", action="store_true",
-                        help="print one JSON object at the end: text, session_id, message_id, complete")
+                        help="print one JSON object at the end: "
+                             "text, session_id, message_id, complete")
     parser.add_argument("--raw", action="store_true",
-                        help="piped: write the reply exactly as received, escape sequences included")
+                        help="piped: write the reply exactly as received, "
+                             "escape sequences included")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,9 +128,9 @@ def _print(outcome: _Outcome, args: argparse.Namespace, live: bool) -> None:
     options = next((x.options for x in finished.extras if isinstance(x, ClarifyOptions)), ()) \
         if finished else ()
     if args.json:
-        result = {"text": outcome.text, "session_id": outcome.session_id,
-                  "message_id": finished.message_id if finished else None,
-                  "complete": finished is not None}
+        result: dict[str, object] = {"text": outcome.text, "session_id": outcome.session_id,
+                                     "message_id": finished.message_id if finished else None,
+                                     "complete": finished is not None}
         if options:
             result["options"] = list(options)
         if outcome.failure:

@@ -12,7 +12,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "emulator", help="run the Tongyi/Qiniu emulator on 127.0.0.1 in the foreground",
         description="Serve faithful emulators of Alibaba's Tongyi and Qiniu's voice APIs on "
                     "127.0.0.1, and print the settings that point aichat-tui at them.")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on (default: a free one)")
     parser.add_argument("--event-delay", type=float, default=None, metavar="SECONDS",
                         help="pause between two stream events (default: 0.03)")
 

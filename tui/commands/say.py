@@ -93,7 +93,8 @@ async def _check_voice(engine: SpeechEngine, voice: str) -> None:
                            "Pick one from `aichat-tui voices` and pass it with --voice.")
 
 
-async def _speak(synthesizer: Synthesizer, settings: Settings, text: str, voice: str, speed: float) -> None:
+async def _speak(synthesizer: Synthesizer, settings: Settings, text: str, voice: str,
+                 speed: float) -> None:
     from tui.audio.player import open_player
     from tui.audio.speaker import Speaker
 

@@ -13,8 +13,13 @@ from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact, redact_stream_urls
 from tui.logs import setup_logging
 from tui.private_files import private_dir
-from tui.settings import (ENVIRONMENT_NAMES, Settings, TongyiSettings, default_data_dir,
-                          load_settings)
+from tui.settings import (
+    ENVIRONMENT_NAMES,
+    Settings,
+    TongyiSettings,
+    default_data_dir,
+    load_settings,
+)
 
 EXIT_OK, EXIT_SERVICE, EXIT_USAGE = 0, 1, 2
 _LINE_LIMIT = 2000
@@ -26,9 +31,7 @@ def command_settings(demo: bool) -> Iterator[Settings]:
     point every backend at it, with history kept apart in <data dir>/demo."""
     with ExitStack() as stack:
         if demo:
-            from tui.emulator import Emulator
-
-            from tui.emulator import EmulatorConfig
+            from tui.emulator import Emulator, EmulatorConfig
 
             demo_dir = default_data_dir() / "demo"
             emulator = stack.enter_context(Emulator.in_thread(EmulatorConfig(state_dir=demo_dir)))

@@ -96,6 +96,7 @@ def _print_table(voices: list[Voice], current: str, out: TextIO) -> None:
     header = ("  " + COLUMNS[0], *COLUMNS[1:])
     widths = [max(cell_len(row[i]) for row in [header, *rows]) for i in range(len(COLUMNS))]
     for row in [header, *rows]:
-        cells = [cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True)]
+        cells = [cell + " " * (width - cell_len(cell))
+                 for cell, width in zip(row, widths, strict=True)]
         out.write("  ".join(cells).rstrip() + "\n")
     out.write(f"\n{len(voices)} voices. Hear one: aichat-tui say --voice VOICE_TYPE \"Hello\"\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol, Union
+from typing import Protocol
 
 from tui.domain.reply import Edit
 
@@ -36,7 +36,7 @@ class TranscriptFinished:
     duration_ms: int
 
 
-TranscriptEvent = Union[TranscriptChanged, TranscriptFinished]
+TranscriptEvent = TranscriptChanged | TranscriptFinished
 
 
 class SpeechRecognizer(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -106,7 +106,7 @@ class SpeechEngine(Protocol):
         """All the audio of `text` in one response."""
         ...
 
-    def stream(self, text: str, *, voice: str, speed: float) -> AsyncIterator[bytes]:
+    def stream(self, text: str, *, voice: str, speed: float) -> AsyncGenerator[bytes, None]:
         """PCM chunks of `text` as they are synthesized (sizes need not be whole samples)."""
         ...
 

@@ -28,7 +28,8 @@ class ExportError(AichatError):
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
     3, 5, 6, 8, 10, 11, 13, 14, 26)
 
-# Python 3.10 exceptions carry no error code; sqlite3_errmsg()'s wording is stable, so fall back on it.
+# Python 3.10 exceptions carry no error code; sqlite3_errmsg()'s wording is stable, so fall back
+# on it.
 _CODE_BY_MESSAGE = {
     "disk is full": _FULL,
     "readonly database": _READONLY,
@@ -95,5 +96,6 @@ def history_error(path: Path, doing: str, exc: sqlite3.Error) -> HistoryError:
         short, reason, hint = _REASONS[code]
         return HistoryError(f"Could not {doing}: {reason.format(path=path)}.", hint, code=short)
     return HistoryError(f"Could not {doing}: the history file {path} gave an error ({exc}).",
-                        "Try again; if it keeps failing, move the file away to start a new history.",
+                        "Try again; if it keeps failing, move the file away to start a new "
+                        "history.",
                         code="sqlite")

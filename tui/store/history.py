@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
+from tui.domain.providers import Turn
 from tui.private_files import create_private, private_dir
 from tui.store.errors import HistoryError, history_error, missing_error
 from tui.store.schema import migrate, refuse_newer
@@ -154,6 +155,29 @@ class History:
                 " WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall()
         return [_message(row) for row in rows]
 
+    def recent_turns(self, conversation_id: int, *, before: int,
+                     budget: int) -> tuple[tuple[Turn, ...], int]:
+        """The conversation's latest questions and replies before message `before`, oldest
+        first, as many as fit in `budget` characters (newest kept first); and how many older
+        ones did not fit. Errors, notices and empty replies are not turns."""
+        turns = "conversation_id = ? AND role IN ('user', 'assistant') AND text != ''"
+        kept: list[Turn] = []
+        used = 0
+        with self._guard("read the earlier turns of a conversation"):
+            rows = self._conn.execute(
+                f"SELECT id, role, text FROM messages WHERE {turns} AND id < ? ORDER BY id DESC",
+                (conversation_id, before))
+            for message_id, role, text in rows:
+                if used + len(text) > budget:
+                    # The first turn that does not fit ends the context: it has no gaps.
+                    (omitted,) = self._conn.execute(
+                        f"SELECT COUNT(*) FROM messages WHERE {turns} AND id <= ?",
+                        (conversation_id, message_id)).fetchone()
+                    return tuple(reversed(kept)), omitted
+                used += len(text)
+                kept.append(Turn(role, text))
+        return tuple(reversed(kept)), 0
+
     def add_message(self, conversation_id: int, message: Message) -> Message:
         """Save `message` (its id is ignored); return a copy with `id` and `conversation_id` set.
 
@@ -163,8 +187,8 @@ class History:
             try:
                 with immediate_transaction(self._conn):
                     cursor = self._conn.execute(
-                        "INSERT INTO messages (conversation_id, role, text, status, created_at, meta)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO messages (conversation_id, role, text, status, created_at,"
+                        " meta) VALUES (?, ?, ?, ?, ?, ?)",
                         (conversation_id, message.role.value, message.text, message.status.value,
                          message.created_at, _meta_json(message.meta)))
                     self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",

@@ -50,7 +50,8 @@ def _encode(extra: Extra) -> dict[str, Any]:
 def _decode(item: Mapping[str, Any]) -> Extra | None:
     kind = item.get("kind")
     if kind == "clarify":
-        return ClarifyOptions(title=str(item.get("title", "")), content=str(item.get("content", "")),
+        return ClarifyOptions(title=str(item.get("title", "")),
+                              content=str(item.get("content", "")),
                               options=tuple(str(o) for o in item.get("options", ())))
     if kind == "hand_over":
         return HandOverToHuman(detail=str(item.get("detail", "")))

@@ -14,15 +14,17 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.domain.errors import AichatError, SettingsError
+from tui.domain.inert_text import make_inert
 from tui.domain.providers import ChatProvider
 from tui.settings import Settings, save_setting
 from tui.store import History
-from tui.ui.bindings import APP, bindings, help_rows, keys_for, unknown_ids
+from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.speech import SpeechController
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
 FALLBACK_THEME = "aichat-dark"
 
@@ -52,7 +54,9 @@ class AichatApp(App[None], inherit_bindings=False):
         self._own_speech = speech is None
         self.keymap = dict(settings.ui.keymap)
         # The footer finds the palette key under this name; follow a remapped one.
-        self.COMMAND_PALETTE_BINDING = keys_for("app.palette", self.keymap).split(",")[0].strip()
+        # Textual declares it a ClassVar but reads it from the instance: one app, one keymap.
+        palette_key = keys_for("app.palette", self.keymap).split(",")[0].strip()
+        self.COMMAND_PALETTE_BINDING = palette_key  # type: ignore[misc]
         self._provider = provider
         self._own_provider = provider is None
         self._history = history
@@ -97,7 +101,7 @@ class AichatApp(App[None], inherit_bindings=False):
             self.notify(notice, title="Settings", severity="warning", timeout=20, markup=False)
         for binding_id in unknown_ids(self.keymap):
             self.notify(f"[keymap] in {self.settings.config_path} names {binding_id!r}, which is "
-                        "no binding id; F1 lists them all.", severity="warning", markup=False)
+                        "no binding id; F1 lists them all.", severity="warning")
 
     async def on_unmount(self) -> None:
         if self._own_speech:
@@ -123,13 +127,12 @@ class AichatApp(App[None], inherit_bindings=False):
             except AichatError as error:
                 # Chatting still works; say loudly that nothing is kept.
                 self.notify(f"{error} Until then, this session's history is not saved.",
-                            title="History unavailable", severity="error", timeout=30,
-                            markup=False)
+                            title="History unavailable", severity="error", timeout=30)
                 self._history = History.open(Path(":memory:"))
         try:
             recovered = self._history.recover_interrupted()
         except AichatError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), severity="error")
             return
         if recovered:
             self.notify(f"{recovered} repl{'ies were' if recovered > 1 else 'y was'} cut off when "
@@ -142,7 +145,7 @@ class AichatApp(App[None], inherit_bindings=False):
         for theme in themes:
             self.register_theme(theme)
         for warning in warnings:
-            self.notify(warning, title="Theme", severity="warning", markup=False)
+            self.notify(warning, title="Theme", severity="warning")
         wanted = self.settings.ui.theme
         if wanted in self.available_themes:
             self.theme = wanted
@@ -150,13 +153,31 @@ class AichatApp(App[None], inherit_bindings=False):
         fallback = FALLBACK_THEME if FALLBACK_THEME in self.available_themes else "textual-dark"
         self.notify(f"There is no theme named {wanted!r} (the [ui] theme setting); using "
                     f"{fallback}. Pick another with {keys_for('app.theme', self.keymap)}.",
-                    severity="warning", markup=False)
+                    severity="warning")
         self.theme = fallback
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification of the app, whoever sends it (screens and widgets call this).
+
+        They quote titles, file names and servers' messages, so their text is never markup
+        (`markup` is ignored) and control characters are made visible.
+        """
+        super().notify(make_inert(message), title=make_inert(title), severity=severity,
+                       timeout=timeout, markup=False)
+
+    async def action_quit(self) -> None:
+        """Quitting stops a reply like Esc does: what arrived is saved and marked cancelled."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                await screen.stop_reply()
+        self.exit()
 
     def action_help(self) -> None:
         from tui.ui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(help_rows(self.keymap), config_path=self.settings.config_path))
+        self.push_screen(HelpScreen(help_sections(self.keymap),
+                                    config_path=self.settings.config_path))
 
     def action_theme(self) -> None:
         from tui.ui.screens.theme_picker import ThemePicker
@@ -167,9 +188,9 @@ class AichatApp(App[None], inherit_bindings=False):
             try:
                 save_setting(self.settings.config_path, "ui", "theme", name)
             except SettingsError as error:
-                self.notify(str(error), title="Theme not saved", severity="error", markup=False)
+                self.notify(str(error), title="Theme not saved", severity="error")
                 return
-            self.notify(f"Theme {name!r} saved in {self.settings.config_path}.", markup=False)
+            self.notify(f"Theme {name!r} saved in {self.settings.config_path}.")
 
         ours = sorted(n for n in self.available_themes if n.startswith("aichat-"))
         others = sorted(n for n in self.available_themes if n not in ours)
@@ -179,7 +200,7 @@ class AichatApp(App[None], inherit_bindings=False):
         from tui.ui.screens.voices import VoiceBrowser
 
         if not isinstance(self.screen, VoiceBrowser):
-            self.push_screen(VoiceBrowser(self.speech))
+            self.push_screen(VoiceBrowser(self.speech, self.keymap))
 
     def action_toggle_read_aloud(self) -> None:
         try:
@@ -188,9 +209,9 @@ class AichatApp(App[None], inherit_bindings=False):
             # The switch is flipped for this session all the same.
             state = "on" if self.speech.read_aloud else "off"
             self.notify(str(error), title=f"Reading replies aloud: {state}, but not saved",
-                        severity="error", markup=False)
+                        severity="error")
             return
-        self.notify(f"Reading replies aloud: {'on' if on else 'off'}.", markup=False)
+        self.notify(f"Reading replies aloud: {'on' if on else 'off'}.")
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
         ids = frozenset(b.id or b.action for b in clashed_bindings)
@@ -198,8 +219,7 @@ class AichatApp(App[None], inherit_bindings=False):
             return
         self._clashes_told.add(ids)
         self.notify(f"[keymap] gives one key to several bindings: {', '.join(sorted(ids))}. "
-                    "Only one of them will work; change the others.", severity="warning",
-                    markup=False)
+                    "Only one of them will work; change the others.", severity="warning")
 
 
 def make_app(settings: Settings, *, provider: ChatProvider | None = None,

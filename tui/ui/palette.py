@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every action of the chat window, with its current keys."""
+"""The command palette (ctrl+p): every action of the chat window, with its current keys, found
+by its title or its binding id."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ class ChatCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for command in self._available():
-            score = matcher.match(command.title)
+            # By its title or by the id the help and the hits show ("speak": chat.speak).
+            score = max(matcher.match(command.title), matcher.match(command.id))
             if score > 0:
                 yield Hit(score, matcher.highlight(command.title), partial(self._run, command),
                           help=self._help(command))

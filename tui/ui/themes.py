@@ -1,8 +1,8 @@
 """Colour themes: one TOML file per Textual `Theme`, shipped in themes/ and addable by users.
 
-The file format is documented in the README's Themes section. A file that cannot be used becomes a warning
-(naming the file and the problem) instead of an exception: one bad user theme must not stop
-the app from starting.
+The file format is documented in the README's Themes section. A file that cannot be used
+becomes a warning (naming the file and the problem) instead of an exception: one bad user theme
+must not stop the app from starting.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def _theme_from_table(table: dict[str, Any]) -> tuple[Theme, list[str]]:
         raise _BadThemeFile(f"`dark` must be true or false, not {dark!r}")
     variables = _variables(table.get("variables", {}))
     notes = [f"ignored the unknown key `{key}`" for key in table if key not in _KNOWN_KEYS]
-    theme = Theme(name=name, dark=dark, variables=variables, **colours, **fractions)
+    values: dict[str, Any] = {**colours, **fractions}
+    theme = Theme(name=name, dark=dark, variables=variables, **values)
     return theme, notes
 
 

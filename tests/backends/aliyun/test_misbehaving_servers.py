@@ -15,8 +15,7 @@ from tests.backends.misbehaving import Misbehaving, answer, head, snapshot, sse
 from tui.backends.aliyun import TongyiProvider
 from tui.backends.aliyun.sse_frames import MAX_EVENT_CHARS
 from tui.backends.aliyun.token import TokenSource
-from tui.domain.errors import (AuthError, NetworkError, RateLimited, ServiceError,
-                               StreamInterrupted)
+from tui.domain.errors import AuthError, NetworkError, RateLimited, ServiceError, StreamInterrupted
 from tui.domain.events import ReplyFinished, TextChanged
 from tui.domain.providers import ChatRequest
 from tui.settings import NetworkSettings

@@ -15,9 +15,22 @@ from tui.backends.aliyun.sse_frames import EventTooLarge, envelopes
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url
 from tui.backends.aliyun.token import SharedTokenFile, TokenSource, retry_after_seconds
 from tui.backends.deadlines import each_within, retry_delay, try_again_hint, within
-from tui.domain.errors import (AichatError, AuthError, InvalidInput, NetworkError, RateLimited,
-                               ServiceError, StreamInterrupted)
-from tui.domain.events import ClarifyOptions, HandOverToHuman, ReplyEvent, ReplyFinished, TextChanged
+from tui.domain.errors import (
+    AichatError,
+    AuthError,
+    InvalidInput,
+    NetworkError,
+    RateLimited,
+    ServiceError,
+    StreamInterrupted,
+)
+from tui.domain.events import (
+    ClarifyOptions,
+    HandOverToHuman,
+    ReplyEvent,
+    ReplyFinished,
+    TextChanged,
+)
 from tui.domain.inert_text import inert_value
 from tui.domain.providers import ChatRequest
 from tui.domain.reply import ReplyText
@@ -43,14 +56,15 @@ class TongyiProvider:
     name = "tongyi"
 
     def __init__(self, settings: TongyiSettings, *, network: NetworkSettings | None = None,
-                 client: httpx.AsyncClient | None = None, backoff: float = 0.5,
+                 transport: httpx.AsyncBaseTransport | None = None, backoff: float = 0.5,
                  token_file: Path | None = None) -> None:
         self.settings = settings
         self.timeout = (network or NetworkSettings()).timeout
         self.backoff = backoff
-        self.client = client or httpx.AsyncClient(
+        # transport: how tests put something else under the client (see docs/architecture.md).
+        self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
-            headers={"user-agent": "aichat-tui"})
+            transport=transport, headers={"user-agent": "aichat-tui"})
         # token_file: where processes share the stream token (see SharedTokenFile).
         shared = SharedTokenFile(token_file, settings) if token_file is not None else None
         self.tokens = TokenSource(settings, self.client, backoff=backoff, timeout=self.timeout,

@@ -52,5 +52,6 @@ def sign(method: str, path: str, params: Mapping[str, str], headers: Mapping[str
     signature = hmac.new(access_key_secret.encode(), string_to_sign(canonical).encode(),
                          hashlib.sha256).hexdigest()
     signed_headers["Authorization"] = (
-        f"{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_names},Signature={signature}")
+        f"{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_names},"
+        f"Signature={signature}")
     return signed_headers

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
 from tui import __version__
+from tui.backends.deadlines import within
 from tui.backends.qiniu.errors import KEY_ENV, QiniuErrors
 from tui.backends.qiniu.tts import post_tts, tts_request
 from tui.backends.qiniu.voices import VOICE_LIST_TTL, VoiceListCache, parse_voices
 from tui.backends.qiniu.ws_tts import stream_tts, websocket_url
-from tui.backends.deadlines import within
 from tui.domain.errors import ServiceError, SettingsError
 from tui.domain.voice import Synthesis, Voice
 from tui.settings import DEFAULT_NETWORK_TIMEOUT, QiniuSettings, Settings
@@ -83,7 +83,7 @@ class QiniuSpeech:
         return await within(post_tts(self._client, f"{self.base_url}/voice/tts", self._headers,
                                      body, self._errors), self.timeout, self._errors.timed_out)
 
-    def stream(self, text: str, *, voice: str, speed: float) -> AsyncIterator[bytes]:
+    def stream(self, text: str, *, voice: str, speed: float) -> AsyncGenerator[bytes, None]:
         log.debug("Streaming %d characters with %s", len(text), voice)
         body = tts_request(text, voice=voice, speed=speed, encoding="pcm")
         return stream_tts(websocket_url(self.base_url), self._headers, body, self._errors,

@@ -43,7 +43,7 @@ class QiniuErrors:
                          f"Set api_key in [qiniu] of {self.config_path} or {KEY_ENV}.",
                          code="invalid_api_key")
 
-    def from_status(self, status: int, body: bytes | str, *, voice: str = "",
+    def from_status(self, status: int, body: bytes | bytearray | str, *, voice: str = "",
                     retry_after: str | None = None) -> AichatError:
         """The error for a non-2xx answer (or an error frame on the WebSocket)."""
         code, message = self._code_and_message(body)
@@ -112,7 +112,7 @@ class QiniuErrors:
     def scrub(self, text: str) -> str:
         return redact(text, [self.api_key])
 
-    def _code_and_message(self, body: bytes | str) -> tuple[str, str]:
+    def _code_and_message(self, body: bytes | bytearray | str) -> tuple[str, str]:
         text = body if isinstance(body, str) else bytes(body).decode("utf-8", "replace")
         try:
             parsed: Any = json.loads(text)

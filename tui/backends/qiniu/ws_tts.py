@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from tui.backends.qiniu.errors import QiniuErrors
 from tui.backends.deadlines import each_within
+from tui.backends.qiniu.errors import QiniuErrors
 from tui.backends.qiniu.tts import decode_audio_data
 
 # websockets logs handshake headers (the API key) at DEBUG: keep its records under `tui`, whose
@@ -37,7 +37,7 @@ def websocket_url(base_url: str) -> str:
 
 
 async def stream_tts(url: str, headers: dict[str, str], body: dict[str, Any],
-                     errors: QiniuErrors, timeout: float) -> AsyncIterator[bytes]:
+                     errors: QiniuErrors, timeout: float) -> AsyncGenerator[bytes, None]:
     """Yield audio chunks as frames arrive. Closing the generator hangs up."""
     voice = body["audio"]["voice_type"]
     try:

@@ -75,7 +75,8 @@ class TencentClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def _post(self, api: str, params: Mapping[str, ParamValue]) -> tuple[int, str, dict[str, Any]]:
+    async def _post(self, api: str,
+                    params: Mapping[str, ParamValue]) -> tuple[int, str, dict[str, Any]]:
         form = signed_form({"app_id": self.settings.app_id, "time_stamp": int(self._clock()),
                             "nonce_str": uuid.uuid4().hex, **params},
                            self.settings.app_key.reveal())

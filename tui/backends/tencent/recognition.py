@@ -164,8 +164,10 @@ def _int(value: object) -> int:
 
 def _hits(data: dict, index: int) -> list[KeywordHit]:
     start = _number(data.get("bps"))
-    res = data.get("res") if isinstance(data.get("res"), dict) else {}
-    found = res.get("key_words") if isinstance(res.get("key_words"), list) else []
+    res = data.get("res")
+    res = res if isinstance(res, dict) else {}
+    found = res.get("key_words")
+    found = found if isinstance(found, list) else []
     return [KeywordHit(str(hit.get("key_word", "")), start + _number(hit.get("mbtm")),
                        start + _number(hit.get("metm")), _number(hit.get("score")), index)
             for hit in found if isinstance(hit, dict)]

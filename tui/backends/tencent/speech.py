@@ -13,7 +13,7 @@ import base64
 import binascii
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from tui.backends.tencent.client import TencentClient
 from tui.domain.errors import AudioError, InvalidInput, ServiceError
@@ -90,7 +90,7 @@ class TencentSpeech:
             return Synthesis(pcm, "pcm", round(len(pcm) * 1000 / (PCM_SAMPLE_RATE * 2)))
         return Synthesis(audio, wire, 0)
 
-    async def stream(self, text: str, *, voice: str, speed: float) -> AsyncIterator[bytes]:
+    async def stream(self, text: str, *, voice: str, speed: float) -> AsyncGenerator[bytes, None]:
         # The platform answers with the whole audio at once: one chunk.
         yield (await self.synthesize(text, voice=voice, speed=speed)).audio
 

@@ -39,7 +39,7 @@ def _compact(document: Any) -> str:
 def _event(result: dict[str, Any], ids: ReplyIds, request_id: str, terminator: str) -> bytes:
     envelope = {"data": [{"type": "JSON_TEXT", "value": _compact(result)}],
                 "messageId": ids.request_message_id, "requestId": request_id, "success": True}
-    return f"data:{_compact(envelope)}{terminator}".encode("utf-8")
+    return f"data:{_compact(envelope)}{terminator}".encode()
 
 
 def opening_event(ids: ReplyIds) -> bytes:
@@ -72,4 +72,4 @@ def failure_event(failure: Failure, request_message_id: str) -> bytes:
     envelope = {"code": failure.code, "message": failure.message,
                 "messageId": request_message_id, "requestId": str(uuid.uuid4()),
                 "success": False}
-    return f"data:{_compact(envelope)}{EVENT_END}".encode("utf-8")
+    return f"data:{_compact(envelope)}{EVENT_END}".encode()

@@ -79,7 +79,7 @@ def v1_string_to_sign(method: str, params: Iterable[tuple[str, str]]) -> str:
 
 
 def v1_signature(secret: str, string_to_sign: str) -> str:
-    digest = hmac.new(f"{secret}&".encode("utf-8"), string_to_sign.encode("utf-8"),
+    digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode("utf-8"),
                       hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 

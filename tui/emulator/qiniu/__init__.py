@@ -136,7 +136,8 @@ class QiniuEmulator:
 
     # -- helpers --------------------------------------------------------------------------
 
-    async def _send_stream(self, ws: web.WebSocketResponse, tts: TtsRequest, started: float) -> None:
+    async def _send_stream(self, ws: web.WebSocketResponse, tts: TtsRequest,
+                           started: float) -> None:
         segments, chunks = await self._render(tts)
         reqid, last = uuid.uuid4().hex, len(chunks)
         for number, (segment, chunk) in enumerate(zip(segments, chunks, strict=True), start=1):
@@ -162,7 +163,8 @@ class QiniuEmulator:
 
     def _refuse(self, request: web.Request) -> QiniuFault | None:
         if self.outage:
-            return QiniuFault(self.outage, "service_unavailable", "the service is temporarily unavailable")
+            return QiniuFault(self.outage, "service_unavailable",
+                              "the service is temporarily unavailable")
         scheme, _, key = request.headers.get("Authorization", "").partition(" ")
         if scheme != "Bearer" or key not in self.config.qiniu_api_keys:
             return bad_key()

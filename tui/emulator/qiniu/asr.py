@@ -251,7 +251,8 @@ def _rest_request(raw: bytes) -> tuple[str, str]:
 
 async def _download(url: str) -> bytes:
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(DOWNLOAD_TIMEOUT)) as session:
+        timeout = aiohttp.ClientTimeout(DOWNLOAD_TIMEOUT)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
             async with session.get(url) as response:
                 if response.status != 200:
                     raise QiniuFault(400, "3002", f"the audio URL answered HTTP {response.status}")

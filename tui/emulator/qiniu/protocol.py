@@ -59,7 +59,8 @@ def parse_tts(raw: bytes, header_voice: str | None = None) -> TtsRequest:
         raise QiniuFault(400, "3001", "the VoiceType header and audio.voice_type differ")
     encoding = audio.get("encoding")
     if encoding not in ENCODINGS:
-        raise QiniuFault(400, "3001", f"unsupported encoding {encoding!r}; use one of {', '.join(ENCODINGS)}")
+        raise QiniuFault(400, "3001", f"unsupported encoding {encoding!r}; "
+                                      f"use one of {', '.join(ENCODINGS)}")
     speed = audio.get("speed_ratio", 1.0)
     if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not 0.2 <= speed <= 3.0:
         raise QiniuFault(400, "3001", "audio.speed_ratio must be a number from 0.2 to 3.0")

@@ -136,7 +136,8 @@ def _syllable(pitch: float, seed: int, speed: float) -> bytes:
     # Four steps of intonation, chosen by the text, so the audio is not a monotone beep.
     step = (0, 2, 4, 7)[seed % 4]
     frequency = round(pitch * 2 ** (step / 12))
-    return _tone(frequency, _samples(SYLLABLE_SECONDS / speed)) + _silence(SYLLABLE_GAP_SECONDS / speed)
+    return (_tone(frequency, _samples(SYLLABLE_SECONDS / speed))
+            + _silence(SYLLABLE_GAP_SECONDS / speed))
 
 
 @lru_cache(maxsize=1024)

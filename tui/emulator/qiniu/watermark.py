@@ -68,7 +68,7 @@ def embed(pcm: bytes, text: str, sample_rate: int) -> bytes:
     for index, value in enumerate(symbols):
         start = index * symbol_samples
         tone = _symbol_wave(value, sample_rate)
-        chunk = map(sum, zip(samples[start:start + symbol_samples], tone))
+        chunk = map(sum, zip(samples[start:start + symbol_samples], tone, strict=False))
         mixed[start:start + symbol_samples] = array("h", (max(-32768, min(32767, round(v)))
                                                          for v in chunk))
     return mixed.tobytes()
@@ -77,7 +77,7 @@ def embed(pcm: bytes, text: str, sample_rate: int) -> bytes:
 @lru_cache(maxsize=512)
 def _symbol_wave(value: int, sample_rate: int) -> tuple[float, ...]:
     waves = [_tone(_frequency(c, value >> (2 * c) & 3), sample_rate) for c in range(CHANNELS)]
-    return tuple(map(sum, zip(*waves)))
+    return tuple(map(sum, zip(*waves, strict=True)))
 
 
 @lru_cache(maxsize=CHANNELS * TONES_PER_CHANNEL * 4)
@@ -162,7 +162,8 @@ class Decoder:
         last = len(self._frames) - 3 * hops - 1  # preamble, header: 4 symbols must be heard
         frame = self._next
         while frame <= last:
-            if self._frames[frame][0] == PREAMBLE[0] and self._frames[frame + hops][0] == PREAMBLE[1]:
+            if (self._frames[frame][0] == PREAMBLE[0]
+                    and self._frames[frame + hops][0] == PREAMBLE[1]):
                 # A symbol spans several hops: take the hop most squarely inside it.
                 candidates = [f for f in range(frame, min(frame + hops, last + 1))
                               if self._frames[f][0] == PREAMBLE[0]
@@ -205,7 +206,8 @@ class Decoder:
 
 
 @lru_cache(maxsize=8)
-def _tables(sample_rate: int, window: int) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
+def _tables(sample_rate: int,
+            window: int) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
     hann = [0.5 - 0.5 * math.cos(2 * math.pi * i / (window - 1)) for i in range(window)]
     tables = []
     for channel in range(CHANNELS):

@@ -70,8 +70,8 @@ class TencentEmulator:
         api = f"{request.match_info['group']}/{request.match_info['api']}"
         handler = self._handlers().get(api)
         if handler is None:
-            return web.json_response({"ret": rets.INVALID_PARAM, "msg": "api not found", "data": {}},
-                                     status=404)
+            return web.json_response(
+                {"ret": rets.INVALID_PARAM, "msg": "api not found", "data": {}}, status=404)
         self.requests[api] += 1
         try:
             form = await _form(request)
@@ -130,9 +130,10 @@ class TencentEmulator:
         fmt, url = _choice(form, "format", ASR_FORMATS), _required(form, "callback_url")
         audio = await self._long_audio(form)
         task_id = self._task_id(app_id)
-        body = await self._recognised(task_id, audio, fmt, 16000, {"task_id": task_id, "text": ""},
-                                      lambda text, _ms: [{"ret": 0, "msg": "ok",
-                                                          "data": {"task_id": task_id, "text": text}}])
+        body = await self._recognised(
+            task_id, audio, fmt, 16000, {"task_id": task_id, "text": ""},
+            lambda text, _ms: [{"ret": 0, "msg": "ok",
+                                "data": {"task_id": task_id, "text": text}}])
         self.callbacks.schedule(url, body)
         return {"task_id": task_id}
 

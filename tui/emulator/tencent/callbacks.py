@@ -103,7 +103,7 @@ def keyword_segments(task_id: str, transcript: str, total_ms: int,
     for index, sentence in enumerate(sentences):
         bps = round(start * per_char)
         eps = round((start + len(sentence)) * per_char)
-        hits = []
+        hits: list[dict[str, Any]] = []
         for word in keywords:
             for match in re.finditer(re.escape(word), sentence):
                 hits.append({"key_word": word,

@@ -1,4 +1,5 @@
-"""Every key binding of the app, how to change them, and how sending and new lines work."""
+"""Every key binding of the app, by screen and purpose; how to change them, and how sending
+and new lines work."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from tui.ui.bindings import HELP, HelpRow, bindings
+
 
 class HelpScreen(ModalScreen[None]):
-    """`bindings` are (keys, description, binding id) rows, as the app has them right now."""
+    """`sections` are (heading, rows); a row is (keys, description, binding id), as the app
+    has them right now."""
 
     DEFAULT_CSS = """
     HelpScreen {
@@ -36,12 +39,12 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
+    BINDINGS = bindings(HELP)
 
-    def __init__(self, bindings: list[tuple[str, str, str]], *,
+    def __init__(self, sections: list[tuple[str, list[HelpRow]]], *,
                  config_path: Path | None = None) -> None:
         super().__init__()
-        self._rows = list(bindings)
+        self._sections = sections
         self._config_path = config_path
 
     def compose(self) -> ComposeResult:
@@ -55,14 +58,19 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         # Text, not str: a DataTable reads str cells as markup, and "[" is common in keys.
         table.add_columns(Text("Keys"), Text("Action"), Text("Id (for [keymap])"))
-        for keys, description, binding_id in self._rows:
-            table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id))
+        for index, (heading, rows) in enumerate(self._sections):
+            if index:
+                table.add_row(Text(), Text(), Text())
+            table.add_row(Text(heading, style="bold underline"), Text(), Text())
+            for keys, description, binding_id in rows:
+                table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id))
         table.focus()
 
     def _notes(self) -> Text:
         where = str(self._config_path) if self._config_path else "the settings file"
         # A grouped row's id ("a … b") is no example; ids hold dots, so TOML needs the quotes.
-        example = next((row[2] for row in self._rows if " " not in row[2]), "app.help")
+        example = next((row[2] for _, rows in self._sections for row in rows
+                        if " " not in row[2]), "app.help")
         notes = Text()
         notes.append("Enter", style="bold")
         notes.append(" sends the message; ")

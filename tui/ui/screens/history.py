@@ -7,7 +7,6 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -17,7 +16,9 @@ from textual.widgets.option_list import Option
 from tui.domain.conversation import Conversation, Role
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
-from tui.store import MARK_END, MARK_START, History, SearchHit, export_to_file
+from tui.store import MARK_END, MARK_START, History, SearchHit
+from tui.ui.bindings import HISTORY, bindings
+from tui.ui.conversation_actions import ConversationActions, display_title
 
 LIST_LIMIT = 500
 _DATE_FORMAT = "%Y-%m-%d %H:%M"
@@ -31,16 +32,10 @@ _HIT_CHROME = 2 + 2 + 2
 _SPEAKERS = {Role.USER: "You", Role.ASSISTANT: "Reply", Role.ERROR: "Error", Role.NOTICE: "Notice"}
 # Reverse video in the accent colour: visible in every theme, also on the highlighted row.
 MATCH_STYLE = "bold reverse $accent"
-UNTITLED = "Untitled conversation"
 
 
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime(_DATE_FORMAT)
-
-
-def _title(conversation_title: str) -> str:
-    # The title is the first question: one line, and inert in case it was pasted with escapes.
-    return make_inert(" ".join(conversation_title.split())) or UNTITLED
 
 
 def highlighted_snippet(snippet: str) -> Content:
@@ -82,16 +77,7 @@ class HistoryScreen(Screen[int | None]):
     }
     """
 
-    BINDINGS = [
-        # Priority: the table's and the list's own Enter bindings are hidden from the footer.
-        Binding("enter", "open", "Open", id="history.open", priority=True),
-        Binding("slash", "search", "Search", id="history.search"),
-        Binding("r,f2", "rename", "Rename", id="history.rename"),
-        Binding("d,delete", "delete", "Delete", id="history.delete"),
-        Binding("e,ctrl+s", "export", "Export", id="history.export"),
-        Binding("escape", "close", "Close", id="history.close"),
-        Binding("down", "results", "Results", id="history.results", show=False),
-    ]
+    BINDINGS = bindings(HISTORY)
 
     def __init__(self, history: History, export_dir: Path) -> None:
         super().__init__()
@@ -99,6 +85,7 @@ class HistoryScreen(Screen[int | None]):
         self._export_dir = export_dir
         self._conversations: list[Conversation] = []
         self._hits: list[SearchHit] = []
+        self._actions = ConversationActions(self, history, export_dir)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -107,7 +94,7 @@ class HistoryScreen(Screen[int | None]):
             yield Input(placeholder="Search every message  ( / )", id="search")
             yield DataTable(id="conversations", cursor_type="row", zebra_stripes=True)
             yield OptionList(id="hits", classes="-hidden")
-            yield Static(id="empty", classes="-hidden", markup=False)
+            yield Static(id="empty", classes="-hidden")
         yield Footer()
 
     @property
@@ -146,7 +133,7 @@ class HistoryScreen(Screen[int | None]):
         except AichatError as error:
             self._conversations = []
             self._show_empty(str(error))
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), severity="error")
             return
         self._fill_table(keep)
         if self._searching:
@@ -167,7 +154,7 @@ class HistoryScreen(Screen[int | None]):
         for conversation in self._conversations:
             untitled = not conversation.title.strip()
             table.add_row(
-                Text(_title(conversation.title), style="italic" if untitled else "",
+                Text(display_title(conversation.title), style="italic" if untitled else "",
                      no_wrap=True, overflow="ellipsis"),
                 Text(_when(conversation.updated_at)),
                 # The table ignores justify, so pad by hand.
@@ -242,7 +229,7 @@ class HistoryScreen(Screen[int | None]):
         heading = Content.assemble(
             (f"{_SPEAKERS.get(hit.role, hit.role.value)} · {_when(hit.created_at)} · ",
              "$text-muted"),
-            (_title(hit.conversation_title), "bold"),
+            (display_title(hit.conversation_title), "bold"),
         ).truncate(width, ellipsis=True)
         return Content("\n").join([heading, highlighted_snippet(hit.snippet)])
 
@@ -260,11 +247,6 @@ class HistoryScreen(Screen[int | None]):
             index = self._hit_list.highlighted
             return self._hits[index].conversation_id if self._hits and index is not None else None
         return self._selected_row_id()
-
-    def _conversation(self, conversation_id: int) -> Conversation | None:
-        listed = next((c for c in self._conversations if c.id == conversation_id), None)
-        # A hit may belong to a conversation older than the listed ones.
-        return listed or self._history.get_conversation(conversation_id)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -302,70 +284,17 @@ class HistoryScreen(Screen[int | None]):
             return
         self.dismiss(None)
 
-    def _selected_conversation(self) -> Conversation | None:
-        """The conversation the cursor is on, freshly read (errors are shown, None returned)."""
-        conversation_id = self._selected_id()
-        if conversation_id is None:
-            return None
-        try:
-            return self._conversation(conversation_id)
-        except AichatError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return None
-
     def action_rename(self) -> None:
-        from tui.ui.screens.rename import RenameScreen
-
-        conversation = self._selected_conversation()
-        if conversation is None:
-            return
-        conversation_id = conversation.id
-
-        def renamed(title: str | None) -> None:
-            if title is None:
-                return
-            try:
-                self._history.rename(conversation_id, title)
-            except AichatError as error:
-                self.notify(str(error), title="Not renamed", severity="error", markup=False)
-                return
-            self._reload(keep=conversation_id)
-
-        self.app.push_screen(RenameScreen(conversation.title), renamed)
+        conversation_id = self._selected_id()
+        if conversation_id is not None:
+            self._actions.rename(conversation_id, lambda _: self._reload(keep=conversation_id))
 
     def action_delete(self) -> None:
-        from tui.ui.screens.confirm import ConfirmScreen
-
-        conversation = self._selected_conversation()
-        if conversation is None:
-            return
-        conversation_id = conversation.id
-        title = _title(conversation.title)
-        count = conversation.message_count
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self._history.delete(conversation_id)
-            except AichatError as error:
-                self.notify(str(error), title="Not deleted", severity="error", markup=False)
-                return
-            self.notify(f"Deleted “{title}”.", markup=False)
-            self._reload()
-
-        self.app.push_screen(ConfirmScreen(
-            f"Delete “{title}” and its {count} message{'s' if count != 1 else ''}? "
-            "This cannot be undone.", title="Delete conversation", yes="Delete", no="Keep"),
-            answered)
+        conversation_id = self._selected_id()
+        if conversation_id is not None:
+            self._actions.delete(conversation_id, self._reload)
 
     def action_export(self) -> None:
         conversation_id = self._selected_id()
-        if conversation_id is None:
-            return
-        try:
-            path = export_to_file(self._history, conversation_id, self._export_dir)
-        except AichatError as error:
-            self.notify(str(error), title="Export failed", severity="error", markup=False)
-            return
-        self.notify(str(path), title="Exported", markup=False)
+        if conversation_id is not None:
+            self._actions.export(conversation_id)

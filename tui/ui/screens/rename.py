@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
+
+from tui.ui.bindings import RENAME, bindings
 
 
 class RenameScreen(ModalScreen[str | None]):
@@ -33,11 +34,7 @@ class RenameScreen(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        # Priority, or the Input's own (hidden) Enter binding would keep "Save" out of the footer.
-        Binding("enter", "save", "Save", id="rename.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="rename.cancel"),
-    ]
+    BINDINGS = bindings(RENAME)
 
     def __init__(self, name: str, *, title: str = "Rename conversation") -> None:
         super().__init__()

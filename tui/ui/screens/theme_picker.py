@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
+
+from tui.ui.bindings import THEME_PICKER, bindings
 
 
 class ThemePicker(ModalScreen[str | None]):
@@ -34,11 +35,7 @@ class ThemePicker(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        # Priority, or the OptionList's own (hidden) Enter binding keeps this out of the footer.
-        Binding("enter", "choose", "Choose", id="theme_picker.choose", priority=True),
-        Binding("escape", "cancel", "Cancel", id="theme_picker.cancel"),
-    ]
+    BINDINGS = bindings(THEME_PICKER)
 
     def __init__(self, names: list[str], current: str) -> None:
         super().__init__()

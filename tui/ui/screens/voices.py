@@ -7,6 +7,7 @@ the list moves with the arrow and page keys, and the other keys are ones typing 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from rich.text import Text
@@ -20,7 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.domain.errors import AichatError, SettingsError
 from tui.domain.inert_text import make_inert
 from tui.domain.voice import CATEGORY_NAMES, Voice
-from tui.ui.bindings import VOICES
+from tui.ui.bindings import VOICES, keys_for
 from tui.ui.speech import SpeechController
 
 MARK = "●"
@@ -82,9 +83,11 @@ class VoiceBrowser(Screen[None]):
     BINDINGS = [replace(c.binding(), group=_FOOTER_GROUPS.get(c.id)) for c in VOICES]
     AUTO_FOCUS = "#filter"
 
-    def __init__(self, controller: SpeechController) -> None:
+    def __init__(self, controller: SpeechController,
+                 keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self._controller = controller
+        self._keymap = keymap or {}
         self._voices: list[Voice] = []
         self._category: str | None = None  # None: all of them
         self._playing: Voice | None = None
@@ -192,14 +195,14 @@ class VoiceBrowser(Screen[None]):
             voices = await self._controller.voices(refresh=refresh)
         except AichatError as error:
             if self._voices:  # keep the list we have: it is still usable
-                self.notify(str(error), title="Voices not refreshed", severity="error",
-                            markup=False)
+                self.notify(str(error), title="Voices not refreshed", severity="error")
             elif isinstance(error, SettingsError):  # trying again cannot help
                 self._show_problem(f"Could not load the voices. {error}\n\nSettings are read "
                                    "when aichat-tui starts: restart it after changing them.")
             else:
+                keys = keys_for("voices.refresh", self._keymap)
                 self._show_problem(f"Could not load the voices. {error}\n\n"
-                                   f"Press {self._key_for('voices.refresh')} to try again.")
+                                   f"Press {keys} to try again.")
             return
         self._voices = voices
         if self._category not in self.categories:
@@ -217,7 +220,7 @@ class VoiceBrowser(Screen[None]):
             await self._controller.preview(voice)
         except AichatError as error:
             self.notify(str(error), title=f"Cannot play {make_inert(voice.name)}",
-                        severity="error", markup=False)
+                        severity="error")
         finally:
             if self._playing is voice:
                 self._playing = None
@@ -248,16 +251,15 @@ class VoiceBrowser(Screen[None]):
             return
         name = make_inert(voice.name)
         if voice.voice_type == self._controller.voice:
-            self.notify(f"{name} is already the default voice.", markup=False)
+            self.notify(f"{name} is already the default voice.")
             return
         try:
             self._controller.set_voice(voice.voice_type)
         except AichatError as error:
-            self.notify(str(error), title="Default voice not saved", severity="error",
-                        markup=False)
+            self.notify(str(error), title="Default voice not saved", severity="error")
         else:
             self.notify(f"{name} is now the default voice (saved in "
-                        f"{self._controller.settings.config_path}).", markup=False)
+                        f"{self._controller.settings.config_path}).")
         self._show_voices()  # the mark moves (for this session even if it was not saved)
         self._show_status()
 
@@ -266,7 +268,7 @@ class VoiceBrowser(Screen[None]):
         try:
             after = self._controller.step_speed(steps)
         except AichatError as error:
-            self.notify(str(error), title="Speed not saved", severity="error", markup=False)
+            self.notify(str(error), title="Speed not saved", severity="error")
         else:
             if after == before:
                 self.app.bell()  # at the slowest or fastest already
@@ -299,10 +301,3 @@ class VoiceBrowser(Screen[None]):
         if self._playing is not None:
             self._controller.stop()  # a sample still playing belongs to this screen
         self.dismiss(None)
-
-    def _key_for(self, binding_id: str) -> str:
-        """The key that runs a binding now (the user's keymap applied), as the footer shows it."""
-        for active in self.active_bindings.values():
-            if active.binding.id == binding_id:
-                return self.app.get_key_display(active.binding)
-        return binding_id

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from tui.domain.conversation import Message as ChatMessage
 from tui.ui.bindings import MESSAGE, bindings
+from tui.ui.copying import copy_message
 from tui.ui.widgets.messages import MessageView
 
 PAGE = 8  # messages mounted at once when opening a conversation or reaching its top
@@ -166,6 +167,4 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
     def action_copy(self) -> None:
         focused = self.screen.focused
         if isinstance(focused, MessageView):
-            text = focused.copy_text
-            self.app.copy_to_clipboard(text)
-            self.notify(f"Copied the message ({len(text)} characters).")
+            copy_message(focused)

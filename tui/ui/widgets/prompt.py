@@ -61,7 +61,8 @@ class Prompt(TextArea):
         if action in ("help", "to_messages"):
             return not self.text
         if action == "option":
-            return not self.text and 1 <= int(parameters[0]) <= self.option_count
+            number = parameters[0]
+            return not self.text and isinstance(number, int) and 1 <= number <= self.option_count
         return super().check_action(action, parameters)
 
     def action_send(self) -> None:

@@ -6,6 +6,12 @@ before. While streaming, a fence here is kept as pieces of PIECE_LINES lines: a 
 highlighted once and its label never changes again; only the last piece is redone. Lexer state
 across a cut (a string spanning lines) can be off while streaming; the final full render
 (Markdown.update, with no growing_fence) highlights every fence in one piece.
+
+This is the one place that leans on Textual's private Markdown internals, as Textual has no
+public hook for them: `MarkdownBlock._markdown` (the document a block belongs to),
+`MarkdownFence._copy_context` and `_update_from_block` (how an append updates the last block in
+place). tests/ui/test_textual_internals.py fails, naming what changed, if an upgrade changes
+any of them.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownFence
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 PIECE_LINES = 24
 
@@ -100,7 +106,7 @@ class ReplyFence(MarkdownFence):
 
     async def _show(self, pieces: tuple[Content, ...]) -> None:
         labels = list(self.query_children(Label))
-        for index, (label, piece) in enumerate(zip(labels, pieces)):
+        for index, (label, piece) in enumerate(zip(labels, pieces, strict=False)):
             # Full pieces are the very same objects from one append to the next.
             if index >= len(self._pieces) or self._pieces[index] is not piece:
                 label.update(piece)

@@ -1,0 +1,48 @@
+"""The private parts of Textual that tui/ui/widgets/reply_markdown.py overrides or calls.
+
+Textual offers no public hook for them; if an upgrade renames or reshapes one, this says which,
+instead of replies silently losing their cheap streaming code blocks.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from textual.widgets.markdown import Markdown, MarkdownBlock, MarkdownFence
+
+from tui.ui.widgets.reply_markdown import ReplyFence, ReplyMarkdown
+
+
+def parameters(function) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_the_block_update_hooks_are_still_there_with_the_same_shape():
+    assert inspect.iscoroutinefunction(MarkdownFence._update_from_block), \
+        "MarkdownFence._update_from_block is no longer async"
+    assert parameters(MarkdownFence._update_from_block) == ["self", "block"]
+    assert parameters(MarkdownBlock._update_from_block) == ["self", "block"]
+    assert parameters(MarkdownFence._copy_context) == ["self", "block"]
+    assert parameters(MarkdownFence.set_content) == ["self", "content"]
+    assert parameters(MarkdownFence.highlight) == ["code", "language", "ansi", "dark"]
+
+
+def test_a_block_still_knows_its_document_and_fences_are_still_blocks_by_name():
+    assert isinstance(inspect.getattr_static(MarkdownBlock, "_markdown"), property), \
+        "MarkdownBlock._markdown is no longer the property that names the block's document"
+    assert {"fence", "code_block"} <= set(Markdown.BLOCKS), "Markdown.BLOCKS keys changed"
+    assert ReplyMarkdown.BLOCKS["fence"] is ReplyFence
+
+
+async def test_a_fence_in_a_reply_markdown_reaches_its_document():
+    from textual.app import App, ComposeResult
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReplyMarkdown("```python\nprint(1)\n```")
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        [fence] = app.query(ReplyFence)
+        assert fence._markdown is app.query_one(ReplyMarkdown)

@@ -1,0 +1,108 @@
+"""Renaming, deleting and exporting a conversation: one implementation for the chat window
+and the history screen, so they ask, save and tell the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual.screen import Screen
+
+from tui.domain.conversation import Conversation
+from tui.domain.errors import AichatError
+from tui.domain.inert_text import make_inert
+from tui.store import History, export_to_file
+
+UNTITLED = "Untitled conversation"
+
+Then = Callable[[], Awaitable[None] | None]
+
+
+def display_title(title: str) -> str:
+    """A title on one line, inert in case it was pasted with escapes (it is the first
+    question)."""
+    return make_inert(" ".join(title.split())) or UNTITLED
+
+
+class ConversationActions:
+    """Asks, saves and tells for `screen`; errors become notifications, nothing raises."""
+
+    def __init__(self, screen: Screen[Any], history: History, export_dir: Path) -> None:
+        self._screen = screen
+        self._history = history
+        self._export_dir = export_dir
+
+    def rename(self, conversation_id: int, renamed: Callable[[str], Awaitable[None] | None]
+               ) -> None:
+        """Ask for a new title (the current one to edit), save it, then `renamed(title)`."""
+        from tui.ui.screens.rename import RenameScreen
+
+        conversation = self._read(conversation_id)
+        if conversation is None:
+            return
+
+        async def answered(title: str | None) -> None:
+            if not title:
+                return
+            try:
+                self._history.rename(conversation_id, title)
+            except AichatError as error:
+                self._screen.notify(str(error), title="Not renamed", severity="error")
+                return
+            await _call(renamed, title)
+
+        self._screen.app.push_screen(RenameScreen(conversation.title), answered)
+
+    def delete(self, conversation_id: int, deleted: Then) -> None:
+        """Ask first (naming the conversation and its size), delete, then `deleted()`."""
+        from tui.ui.screens.confirm import ConfirmScreen
+
+        conversation = self._read(conversation_id)
+        if conversation is None:
+            return
+        title = display_title(conversation.title)
+        count = conversation.message_count
+
+        async def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self._history.delete(conversation_id)
+            except AichatError as error:
+                self._screen.notify(str(error), title="Not deleted", severity="error")
+                return
+            self._screen.notify(f"Deleted “{title}”.")
+            await _call(deleted)
+
+        self._screen.app.push_screen(ConfirmScreen(
+            f"Delete “{title}” and its {count} message{'s' if count != 1 else ''}? "
+            "This cannot be undone.", title="Delete conversation", yes="Delete", no="Keep"),
+            answered)
+
+    def export(self, conversation_id: int) -> None:
+        """Write the conversation as Markdown into the export folder and say where."""
+        try:
+            path = export_to_file(self._history, conversation_id, self._export_dir)
+        except AichatError as error:
+            self._screen.notify(str(error), title="Export failed", severity="error")
+            return
+        self._screen.notify(str(path), title="Exported")
+
+    def _read(self, conversation_id: int) -> Conversation | None:
+        """The conversation as saved now (its title and size may have changed)."""
+        try:
+            conversation = self._history.get_conversation(conversation_id)
+        except AichatError as error:
+            self._screen.notify(str(error), severity="error")
+            return None
+        if conversation is None:
+            self._screen.notify("That conversation is no longer in the history.",
+                                severity="warning")
+        return conversation
+
+
+async def _call(then: Callable[..., Awaitable[None] | None], *args: object) -> None:
+    result = then(*args)
+    if result is not None:
+        await result
