@@ -9,6 +9,8 @@ import asyncio
 
 import pytest
 
+from tests.spoken import spoken
+from tests.ui.chat_support import settings_for
 from tui.audio.recording import RecordingPlayer
 from tui.audio.sources import PcmSource
 from tui.backends.aliyun import TongyiProvider
@@ -20,9 +22,6 @@ from tui.emulator import EmulatorConfig
 from tui.ui.dictation import Dictation
 from tui.ui.speech import SpeechController
 from tui.ui.voice_conversation import VoiceConversation
-
-from tests.spoken import spoken
-from tests.ui.chat_support import settings_for
 
 QUESTION = "What is the weather like in Shanghai tomorrow?"
 FOLLOW_UP = "And on Sunday?"

@@ -19,8 +19,8 @@ from tui.domain.providers import ChatProvider
 from tui.domain.transcript import SpeechRecognizer
 from tui.settings import Settings, save_setting
 from tui.store import History
-from tui.ui.chat_voice import Listening
 from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
+from tui.ui.chat_voice import Listening
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.speech import SpeechController
 

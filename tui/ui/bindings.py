@@ -81,7 +81,7 @@ CHAT = (
     Command("chat.stop_speaking", "f9", "stop_speaking", "Silence", "Stop reading aloud",
             show=False, palette_action="screen.stop_speaking"),
     # Push-to-talk: the same key (or Enter) stops and leaves the words in the prompt.
-    Command("chat.dictate", "ctrl+l", "dictate", "Talk", "Push to talk: speak into the prompt",
+    Command("chat.dictate", "ctrl+l", "dictate", "Talk", "Push to talk",
             show=False, priority=True, palette_action="screen.dictate"),
     Command("chat.voice_mode", "f12", "toggle_voice", "Voice",
             "Voice conversation mode on/off", show=False, palette_action="screen.toggle_voice"),

@@ -20,7 +20,6 @@ too: without headphones (or a device with echo cancellation) a reply may interru
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Literal

@@ -8,10 +8,10 @@ import gzip
 import json
 import struct
 
-import httpx
 import miniaudio
 import pytest
 
+from tests.spoken import spoken
 from tui.audio.sources import MicrophoneSource, PcmSource
 from tui.audio.vad import until_silence
 from tui.backends.qiniu.asr import QiniuRecognizer
@@ -20,8 +20,6 @@ from tui.domain.secret import Secret
 from tui.domain.transcript import BYTES_PER_SECOND, TranscriptChanged, TranscriptFinished
 from tui.emulator import DEMO, EmulatorConfig
 from tui.settings import QiniuSettings
-
-from tests.spoken import spoken
 
 TEXT = "Hello there. This is a question about the weather?"
 
