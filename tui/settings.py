@@ -99,6 +99,8 @@ class AudioSettings:
 class VoiceSettings:
     # Seconds of silence after new words before listening stops (the seed sample's 1.5 s).
     silence_timeout: float = 1.5
+    # Start the app in hands-free voice conversation mode.
+    conversation: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ _KEYS: list[tuple[str, str, str, str]] = [
     ("audio", "read_aloud", "bool", "AICHAT_AUDIO_READ_ALOUD"),
     ("audio", "input", "audio_input", "AICHAT_AUDIO_INPUT"),
     ("voice", "silence_timeout", "seconds", "AICHAT_VOICE_SILENCE_TIMEOUT"),
+    ("voice", "conversation", "bool", "AICHAT_VOICE_CONVERSATION"),
     ("ui", "theme", "str", "AICHAT_UI_THEME"),
     ("network", "timeout", "seconds", "AICHAT_NETWORK_TIMEOUT"),
 ]

@@ -40,6 +40,8 @@ class Reading:
         self._sentences = SentenceFeed(synthesizer.engine.max_text_bytes)
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._finished = False
+        # Set when the first audio goes to the player: from then on it is heard.
+        self.audible = asyncio.Event()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     @property
@@ -91,9 +93,9 @@ class Reading:
                     async with aclosing(self._synthesizer.stream_pcm(
                             unit, voice=self.voice, speed=self.speed)) as chunks:
                         async for pcm in chunks:
-                            self._player.play(pcm)
+                            self._play(pcm)
                 else:
-                    self._player.play(await self._synthesizer.pcm(
+                    self._play(await self._synthesizer.pcm(
                         unit, voice=self.voice, speed=self.speed))
             await self._player.drain()
         except asyncio.CancelledError:
@@ -102,6 +104,10 @@ class Reading:
             self._player.stop()  # a failure mid-reply: no half reading left playing
             raise
         self._player.stop()  # played out: release the device until it is needed again
+
+    def _play(self, pcm: bytes) -> None:
+        self._player.play(pcm)
+        self.audible.set()
 
 
 class Speaker:

@@ -16,9 +16,11 @@ from textual.binding import Binding
 from tui.domain.errors import AichatError, SettingsError
 from tui.domain.inert_text import make_inert
 from tui.domain.providers import ChatProvider
+from tui.domain.transcript import SpeechRecognizer
 from tui.settings import Settings, save_setting
 from tui.store import History
 from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
+from tui.ui.chat_voice import Listening
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.speech import SpeechController
 
@@ -59,6 +61,7 @@ class AichatApp(App[None], inherit_bindings=False):
         self.COMMAND_PALETTE_BINDING = palette_key  # type: ignore[misc]
         self._provider = provider
         self._own_provider = provider is None
+        self._recognizer: SpeechRecognizer | None = None
         self._history = history
         self._own_history = history is None
         self._problem = problem
@@ -89,6 +92,9 @@ class AichatApp(App[None], inherit_bindings=False):
             export_dir=self._export_dir,
             log_path=self.settings.log_path,
             clock=self._clock,
+            listening=Listening(self.recognizer, self.settings.audio.input,
+                                self.settings.voice.silence_timeout,
+                                self.settings.voice.conversation),
         ), self._problem)
 
     def on_mount(self) -> None:
@@ -108,6 +114,8 @@ class AichatApp(App[None], inherit_bindings=False):
             await self.speech.aclose()
         if self._own_provider and self._provider is not None:
             await self._provider.aclose()
+        if self._recognizer is not None:
+            await self._recognizer.aclose()
         if self._own_history and self._history is not None:
             self._history.close()
 
@@ -119,6 +127,14 @@ class AichatApp(App[None], inherit_bindings=False):
             self._provider = TongyiProvider(self.settings.tongyi, network=self.settings.network,
                                             token_file=self.settings.token_path)
         return self._provider
+
+    def recognizer(self) -> SpeechRecognizer:
+        """The speech recogniser, made when speech input is first used."""
+        if self._recognizer is None:
+            from tui.backends.recognizers import open_recognizer
+
+            self._recognizer = open_recognizer(self.settings)
+        return self._recognizer
 
     def _open_history(self) -> None:
         if self._history is None:

@@ -80,6 +80,11 @@ CHAT = (
     # stops it too.
     Command("chat.stop_speaking", "f9", "stop_speaking", "Silence", "Stop reading aloud",
             show=False, palette_action="screen.stop_speaking"),
+    # Push-to-talk: the same key (or Enter) stops and leaves the words in the prompt.
+    Command("chat.dictate", "ctrl+l", "dictate", "Talk", "Push to talk",
+            show=False, priority=True, palette_action="screen.dictate"),
+    Command("chat.voice_mode", "f12", "toggle_voice", "Voice",
+            "Voice conversation mode on/off", show=False, palette_action="screen.toggle_voice"),
     # "Save audio" is the name the no-sound-device message refers to.
     Command("chat.save_audio", "f10", "save_audio", "Save audio", "Save audio of the last reply",
             show=False, palette_action="screen.save_audio"),
@@ -215,7 +220,7 @@ HELP_SECTIONS = (
     _section("Chat · moving around", "chat.previous_message", "chat.next_message",
              "chat.page_up", "chat.page_down", *(c.id for c in MESSAGE)),
     _section("Speech", "chat.speak", "chat.stop_speaking", "chat.save_audio", "app.voices",
-             "app.read_aloud"),
+             "app.read_aloud", "chat.dictate", "chat.voice_mode"),
     _section("Everywhere", "app.help", "app.palette", "app.theme", "app.quit"),
     _section("Voice browser", *(c.id for c in VOICES)),
     _section("History", *(c.id for c in HISTORY)),

@@ -8,10 +8,10 @@ import gzip
 import json
 import struct
 
-import httpx
 import miniaudio
 import pytest
 
+from tests.spoken import spoken
 from tui.audio.sources import MicrophoneSource, PcmSource
 from tui.audio.vad import until_silence
 from tui.backends.qiniu.asr import QiniuRecognizer
@@ -40,18 +40,7 @@ async def recognizer(emulator):
 
 
 async def speech(emulator, text: str = TEXT, encoding: str = "mp3") -> bytes:
-    """The emulator's TTS of `text`, decoded to 16 kHz as a client would."""
-    async with httpx.AsyncClient() as client:
-        answer = await client.post(f"{emulator.base_url}/v1/voice/tts",
-                                   headers={"Authorization": f"Bearer {DEMO.qiniu_api_key}"},
-                                   json={"audio": {"voice_type": "qiniu_zh_female_wwxkjx",
-                                                   "encoding": encoding},
-                                         "request": {"text": text}})
-    import base64
-
-    data = base64.b64decode(answer.json()["data"])
-    return miniaudio.decode(data, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1,
-                            sample_rate=16000).samples.tobytes()
+    return await spoken(emulator, text, encoding)
 
 
 async def run(recognizer, chunks):

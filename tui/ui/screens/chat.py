@@ -28,6 +28,7 @@ from tui.domain.reply import Edit
 from tui.store import History, reply_error, reply_extras
 from tui.ui.bindings import CHAT, bindings, keys_for
 from tui.ui.chat_speech import ChatSpeech
+from tui.ui.chat_voice import ChatVoice, Listening
 from tui.ui.conversation_actions import ConversationActions
 from tui.ui.copying import copy_last_code_block, copy_message
 from tui.ui.reply_session import DEFAULT_CONTEXT_CHARS, ReplyOutcome, ReplySession, ReplyView
@@ -77,16 +78,19 @@ class ChatServices:
     log_path: Path
     clock: Callable[[], float] = time.time
     context_chars: int = DEFAULT_CONTEXT_CHARS
+    listening: Listening | None = None  # speech input; None: not offered
 
 
 class ReplyOnScreen(ReplyView):
     """A reply session's events on the chat screen: the reply's message, the status line,
     reading aloud, and the error message and keys once it ends."""
 
-    def __init__(self, screen: ChatScreen, view: ReplyMessage, reading: Reading | None) -> None:
+    def __init__(self, screen: ChatScreen, view: ReplyMessage, reading: Reading | None,
+                 voice: bool) -> None:
         self._screen = screen
         self._view = view
         self._reading = reading
+        self._voice = voice  # voice conversation mode reads it aloud
 
     def streaming(self, first_text_after: float) -> None:
         status = self._screen.status
@@ -97,6 +101,8 @@ class ReplyOnScreen(ReplyView):
         if self._reading is not None:
             # The text as shown: what F5 reads too, so the speech cache serves both.
             self._reading.feed(text)
+        if self._voice:
+            self._screen.voice.reply_changed(text)
 
     def progress_not_saved(self, message: str) -> None:
         self._screen.notify(f"{message} The reply stays on screen; saving is retried.",
@@ -109,6 +115,9 @@ class ReplyOnScreen(ReplyView):
                 self._reading.finish(outcome.shown)
         else:
             screen.chat_speech.silence(self._reading)
+        if self._voice:
+            screen.voice.reply_ended(outcome.shown,
+                                     complete=outcome.status == MessageStatus.COMPLETE)
         await self._view.finish(outcome.shown, outcome.status, outcome.extras)
         if outcome.not_saved:
             screen.notify(outcome.not_saved, title="Not saved", severity="error")
@@ -145,6 +154,8 @@ class ChatScreen(Screen[None]):
             self, services.speech, speaking=self._set_speaking, keymap=services.keymap,
             secrets=services.secrets, export_dir=services.export_dir,
             log_path=services.log_path)
+        self.voice = ChatVoice(self, services.listening,
+                               services.speech, services.secrets)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -174,10 +185,15 @@ class ChatScreen(Screen[None]):
         if self.problem is not None:
             await self._show_problem(self.problem)
         self.prompt.focus()
+        if self.services.listening is not None and self.services.listening.conversation:
+            self.voice.toggle_conversation()
 
     # -- asking --------------------------------------------------------------------------------
 
     async def on_prompt_submitted(self, event: Prompt.Submitted) -> None:
+        if self.voice.dictating:  # Enter ends the recording; the words stay to edit
+            self.voice.finish_dictation()
+            return
         if await self.ask(event.text):
             self.prompt.clear()
 
@@ -237,13 +253,14 @@ class ChatScreen(Screen[None]):
     async def _stream_reply(self, question: Message, reply: Message,
                             view: ReplyMessage) -> None:
         self.status.state, self.status.first_token = "connecting", None
-        reading = self.chat_speech.start_reading()
+        voice = self.voice.conversation is not None
+        reading = None if voice else self.chat_speech.start_reading()
         try:
             session = ReplySession(
                 self.services.history, self.services.provider(), question=question,
                 reply=reply, session_id=self.session_id, secrets=self.services.secrets,
                 log_path=self.services.log_path, context_chars=self.services.context_chars)
-            outcome = await session.run(ReplyOnScreen(self, view, reading))
+            outcome = await session.run(ReplyOnScreen(self, view, reading, voice))
             self.session_id = session.session_id
             if isinstance(outcome.error, InvalidInput) and not self.prompt.text:
                 self.prompt.text = question.text
@@ -366,7 +383,10 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return self.replying or self.focused is not self.prompt or self.speaking
+            return (self.replying or self.focused is not self.prompt or self.speaking
+                    or self.voice.dictating)
+        if action in ("dictate", "toggle_voice"):
+            return self.services.listening is not None
         if action == "retry":
             return self.last_question is not None and not self.replying
         if action in ("rename", "export"):
@@ -382,6 +402,9 @@ class ChatScreen(Screen[None]):
         return True
 
     async def action_cancel(self) -> None:
+        if self.voice.dictating:
+            self.voice.discard_dictation()
+            return
         self.chat_speech.stop()
         if self.replying:
             await self.stop_reply()
@@ -458,6 +481,12 @@ class ChatScreen(Screen[None]):
         view = self._spoken()
         if view is not None:
             self.chat_speech.save_audio(view.message, view.copy_text)
+
+    def action_dictate(self) -> None:
+        self.voice.toggle_dictation()
+
+    def action_toggle_voice(self) -> None:
+        self.voice.toggle_conversation()
 
     def action_walk(self, delta: int) -> None:
         self.conversation_view.walk(delta)

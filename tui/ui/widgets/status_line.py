@@ -1,5 +1,6 @@
-"""One line under the conversation: the reply's state, whether something is being read aloud,
-time to first token, provider, title."""
+"""One line under the conversation: speech input (recording or voice conversation, with its
+level), the reply's state, whether something is being read aloud, time to first token,
+provider, title."""
 
 from __future__ import annotations
 
@@ -36,11 +37,15 @@ class StatusLine(Widget):
     speaking: reactive[bool] = reactive(False)
     provider: reactive[str] = reactive("")
     title: reactive[str] = reactive("New conversation")
+    # Speech input, when on: "recording 3 s ▮▮▯▯▯" or "voice: listening ▮▯▯▯▯ “words”".
+    voice: reactive[str] = reactive("")
 
     def render(self) -> Content:
-        parts: list[Content | str | tuple[str, str]] = [
-            (f"● {self.state}", _STATE_STYLES.get(self.state, ""))]
-        if self.speaking:
+        parts: list[Content | str | tuple[str, str]] = []
+        if self.voice:
+            parts += [plain(f"🎙 {self.voice}").stylize("bold $text-accent"), " · "]
+        parts.append((f"● {self.state}", _STATE_STYLES.get(self.state, "")))
+        if self.speaking and not self.voice:
             parts.append((" · speaking", "$text-accent"))
         if self.first_token is not None:
             parts.append(f" · first token {self.first_token:.2f} s")
