@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from tui.domain.conversation import Message, Role
 from tui.domain.providers import Turn
 
 
@@ -18,3 +19,13 @@ def fit_history(history: Sequence[Turn], budget: int) -> tuple[tuple[Turn, ...],
     while start < len(history) and history[start].role != "user":
         start += 1
     return tuple(history[start:]), start
+
+
+def turns_of(messages: Iterable[Message]) -> tuple[Turn, ...]:
+    """The earlier turns of a saved conversation: the questions and the replies' text (a cut-off
+    reply's partial text included; errors, notices and empty replies are not turns)."""
+    turns = []
+    for message in messages:
+        if message.role is Role.USER or (message.role is Role.ASSISTANT and message.text.strip()):
+            turns.append(Turn("user" if message.role is Role.USER else "assistant", message.text))
+    return tuple(turns)
