@@ -49,9 +49,12 @@ class _Spec:
 def _tongyi(settings: Settings, transport: Transport) -> ChatProvider:
     from tui.backends.aliyun import TongyiProvider
 
-    client = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(60.0, connect=10.0),
+    timeout = settings.network.timeout
+    client = httpx.AsyncClient(transport=transport,
+                               timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
                                headers={"user-agent": "aichat-tui"})
-    return TongyiProvider(settings.tongyi, client=client)
+    return TongyiProvider(settings.tongyi, network=settings.network, client=client,
+                          token_file=settings.token_path)
 
 
 def endpoint(settings: Settings, name: str) -> Endpoint:
@@ -72,7 +75,8 @@ def _openai_provider(settings: Settings, name: str, transport: Transport) -> Ope
     from tui.backends.openai import OpenAIProvider
 
     return OpenAIProvider(endpoint(settings, name), context_chars=settings.chat.context_chars,
-                          system_prompt=settings.chat.system_prompt, transport=transport)
+                          system_prompt=settings.chat.system_prompt, transport=transport,
+                          timeout=settings.network.timeout)
 
 
 def _openai_spec(name: str, label: str, missing: Callable[[Settings], list[str]],
@@ -134,6 +138,7 @@ def build(settings: Settings, name: str, *,
     error = problem(settings, name)
     if error is not None:
         raise error
+    settings.require(name, "chat", "network")
     return _SPECS[name].build(settings, transport)
 
 
