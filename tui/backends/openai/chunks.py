@@ -19,6 +19,7 @@ from tui.domain.reply import Edit
 log = logging.getLogger(__name__)
 
 DONE = "[DONE]"
+_loads = json.loads
 _NOTHING: tuple[ReplyEvent, ...] = ()
 
 
@@ -37,42 +38,50 @@ class ReplyAssembler:
         self.done = False
 
     def feed(self, data: str) -> tuple[ReplyEvent, ...] | list[ReplyEvent]:
+        # The hot path of a stream (thousands of calls per reply): plain lookups, no helpers.
         if data == DONE:
             self.done = True
             return _NOTHING
         try:
-            chunk: Any = json.loads(data)
+            chunk: Any = _loads(data)
         except ValueError:
             log.warning("skipped a malformed stream chunk (%d characters)", len(data))
             return _NOTHING
-        if not isinstance(chunk, dict):
+        if type(chunk) is not dict:
             return _NOTHING
-        if "error" in chunk and chunk["error"]:
+        if chunk.get("error"):
             raise self.endpoint.stream_error(chunk["error"])
         if self.message_id is None:
-            self.message_id = chunk.get("id") if isinstance(chunk.get("id"), str) else None
-            if isinstance(chunk.get("model"), str) and chunk["model"]:
-                self.model = chunk["model"]
+            self._identify(chunk)
+        choices = chunk.get("choices")
+        if not choices or type(choices) is not list:
+            return _NOTHING  # the usage chunk, or a server's empty one
         events: list[ReplyEvent] = []
-        for choice in chunk.get("choices") or _NOTHING:
-            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+        for choice in choices:
+            if type(choice) is not dict or choice.get("index", 0) != 0:
                 continue
             delta = choice.get("delta")
-            if isinstance(delta, dict):
+            if delta and type(delta) is dict:
                 thought = delta.get("reasoning_content") or delta.get("reasoning")
-                if thought and isinstance(thought, str):
+                if thought and type(thought) is str:
                     size = len(self.reasoning)
                     self.reasoning += thought
                     events.append(ReasoningChanged(Edit(size, thought, size), self.reasoning))
                 piece = delta.get("content")
-                if piece and isinstance(piece, str):
+                if piece and type(piece) is str:
                     size = len(self.text)
                     self.text += piece
                     events.append(TextChanged(Edit(size, piece, size), self.text))
             reason = choice.get("finish_reason")
-            if reason and isinstance(reason, str):
+            if reason and type(reason) is str:
                 self.finish_reason = reason
         return events
+
+    def _identify(self, chunk: dict[str, Any]) -> None:
+        ident, model = chunk.get("id"), chunk.get("model")
+        self.message_id = ident if isinstance(ident, str) else None
+        if isinstance(model, str) and model:
+            self.model = model
 
     def finished(self) -> ReplyFinished:
         return ReplyFinished(self.text, None, self.message_id, finish_reason=self.finish_reason,

@@ -98,23 +98,8 @@ class OpenAIProvider:
             if "text/event-stream" not in content_type:
                 await response.aread()
                 raise self.endpoint.not_the_api(content_type or "no content type")
-            reply = ReplyAssembler(self.endpoint, model)
-            source = EventSource(BlankLineTerminated(response))  # type: ignore[arg-type]
-            try:
-                async for event in source.aiter_sse():
-                    for reply_event in reply.feed(event.data):
-                        yield reply_event
-                    if reply.done:
-                        break
-            except httpx.TimeoutException:
-                raise self.endpoint.interrupted("nothing arrived for too long") from None
-            except httpx.TransportError as e:
-                raise self.endpoint.interrupted(f"the connection broke: {type(e).__name__}") from None
-            # A server that closes cleanly after saying why it stopped has finished; one that
-            # closes without either [DONE] or a finish reason was cut off.
-            if not reply.done and reply.finish_reason is None:
-                raise self.endpoint.interrupted("the stream closed without [DONE]")
-            yield reply.finished()
+            async for event in reply_events(response, self.endpoint, model):
+                yield event
         finally:
             await response.aclose()
 
@@ -152,3 +137,24 @@ class OpenAIProvider:
             return False
         return retry_after is None or retry_after <= MAX_RETRY_WAIT
 
+
+async def reply_events(response: httpx.Response, endpoint: Endpoint,
+                       model: str) -> AsyncIterator[ReplyEvent]:
+    """The events of one streamed reply, read from an open event-stream response."""
+    reply = ReplyAssembler(endpoint, model)
+    source = EventSource(BlankLineTerminated(response))  # type: ignore[arg-type]
+    try:
+        async for event in source.aiter_sse():
+            for reply_event in reply.feed(event.data):
+                yield reply_event
+            if reply.done:
+                break
+    except httpx.TimeoutException:
+        raise endpoint.interrupted("nothing arrived for too long") from None
+    except httpx.TransportError as e:
+        raise endpoint.interrupted(f"the connection broke: {type(e).__name__}") from None
+    # A server that closes cleanly after saying why it stopped has finished; one that closes
+    # without either [DONE] or a finish reason was cut off.
+    if not reply.done and reply.finish_reason is None:
+        raise endpoint.interrupted("the stream closed without [DONE]")
+    yield reply.finished()
