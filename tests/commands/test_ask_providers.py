@@ -1,4 +1,4 @@
-"""`ask --provider/--model/--search/--session` and `models`, as subprocesses against the emulator."""
+"""`ask --provider/--model/--search/--session` and `models`: subprocesses against the emulator."""
 
 from __future__ import annotations
 
@@ -125,7 +125,8 @@ def test_models_json_lists_every_configured_provider(env, served):
     assert {"provider": "qiniu", "id": "deepseek/deepseek-v3.1-terminus",
             "default": False} in listed
     assert {"provider": "openai", "id": "llama3.1:8b", "default": True} in listed
-    assert run(env, "models", "--provider", "qiniu").stdout.splitlines()[0] == "* qiniu  deepseek-v3"
+    first_line = run(env, "models", "--provider", "qiniu").stdout.splitlines()[0]
+    assert first_line == "* qiniu  deepseek-v3"
     assert served.qiniu_chat.requests["models"] == before + 1  # cached for a day
     run(env, "models", "--provider", "qiniu", "--refresh")
     assert served.qiniu_chat.requests["models"] == before + 2

@@ -61,7 +61,8 @@ async def test_the_sdk_lists_the_same_models(sdk, emulator_env):
 async def test_the_sdk_gets_the_same_non_streaming_answer(sdk, emulator_env):
     completion = await sdk.chat.completions.create(
         model="deepseek-v3", messages=[{"role": "user", "content": "Hello, witness"}])
-    assert completion.choices[0].message.content == (await ours("Hello, witness", "deepseek-v3")).text
+    mine = await ours("Hello, witness", "deepseek-v3")
+    assert completion.choices[0].message.content == mine.text
 
 
 async def test_the_sdk_reads_the_emulators_errors(sdk, emulator_env):

@@ -52,7 +52,8 @@ class Exchange:
                 title = " ".join(question.split())[:_TITLE_CHARS] or "Untitled"
                 self.conversation = self.history.create_conversation(
                     title, self.provider, self.session_id, self.model)
-            elif (self.conversation.provider, self.conversation.model) != (self.provider, self.model):
+            elif (self.conversation.provider, self.conversation.model) != (self.provider,
+                                                                           self.model):
                 self.history.set_provider(self.conversation.id, self.provider, self.model)
             now = time.time()
             self.history.add_message(self.conversation.id, Message(Role.USER, question, now))
@@ -85,8 +86,9 @@ class Exchange:
             self._recorder.finish(status, text, meta)
             if finished and finished.model and finished.model != self.model:
                 self.history.update_message(self._reply_id, model=finished.model)
-            if finished and finished.session_id and finished.session_id != self.conversation.session_id:
-                self.history.set_session_id(self.conversation.id, finished.session_id)
+            session_id = finished.session_id if finished else None
+            if session_id and session_id != self.conversation.session_id:
+                self.history.set_session_id(self.conversation.id, session_id)
         except HistoryError as error:
             self._failed(error)
 

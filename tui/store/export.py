@@ -51,9 +51,8 @@ def export_markdown(conversation: Conversation, messages: Sequence[Message], *,
         reasoning = reply_reasoning(message.meta)
         if reasoning:
             # Quoted, so it reads as an aside and cannot open blocks in the answer below.
-            lines += ["> **Thinking**", ">",
-                      *(f"> {line}".rstrip() for line in make_inert(reasoning).strip().splitlines()),
-                      ""]
+            thought = make_inert(reasoning).strip().splitlines()
+            lines += ["> **Thinking**", ">", *(f"> {line}".rstrip() for line in thought), ""]
         # Replies are stored exactly as received; a file a person opens must not carry
         # live terminal escapes.
         body = _close_open_fence(make_inert(message.text).rstrip())

@@ -98,7 +98,8 @@ class Endpoint:
             return self.timed_out()
         return NetworkError(f"Cannot connect to {self.label} at {self.host} "
                             f"({type(error).__name__}).",
-                            f"Check the network, and that the server runs; or {self.where('base_url')}.")
+                            "Check the network, and that the server runs; or "
+                            f"{self.where('base_url')}.")
 
     def timed_out(self) -> NetworkError:
         return NetworkError(f"{self.label} at {self.host} did not answer in time.",

@@ -57,7 +57,8 @@ class OpenAIProvider:
         if self._first_listed is None:
             models = await self.list_models()
             if not models:
-                raise ServiceError(f"{self.endpoint.label} at {self.endpoint.host} lists no models.",
+                raise ServiceError(f"{self.endpoint.label} at {self.endpoint.host} lists no "
+                                   "models.",
                                    f"Set {self.endpoint.where('model')}.")
             self._first_listed = models[0]
         return self._first_listed

@@ -232,10 +232,11 @@ def bench(question: Question) -> Script:
     except ValueError:
         settings["chars"] = -1
     chars, events, rate = int(settings["chars"]), int(settings["events"]), settings["rate"]
-    if not (1 <= chars <= BENCH_LIMITS["chars"] and 1 <= events <= min(chars, BENCH_LIMITS["events"])
-            and rate >= 0):
-        return Script([StreamError("#bench takes chars=N events=M rate=R with 1 <= M <= N <= "
-                                   f"{BENCH_LIMITS['chars']} and R >= 0", "invalid_parameter")], 0.0)
+    if not (1 <= chars <= BENCH_LIMITS["chars"] and rate >= 0
+            and 1 <= events <= min(chars, BENCH_LIMITS["events"])):
+        usage = (f"#bench takes chars=N events=M rate=R with 1 <= M <= N <= "
+                 f"{BENCH_LIMITS['chars']} and R >= 0")
+        return Script([StreamError(usage, "invalid_parameter")], 0.0)
     steps = (*(Say(piece) for piece in pieces(markdown_of_length(chars), events)), Finish("stop"))
     return Script(steps, 1 / rate if rate else 0.0)
 

@@ -2,7 +2,8 @@
 
 The chunks are shaped like the real ones: a first chunk with only the role (and empty
 content), the pieces, a last choice chunk with an empty delta and the finish reason, a usage
-chunk with no choices (as DeepSeek and Qiniu send it, asked for or not), then `data: [DONE]`. Thinking and answer chunks each carry the other field as null, as DeepSeek's do.
+chunk with no choices (as DeepSeek and Qiniu send it, asked for or not), then `data: [DONE]`.
+Thinking and answer chunks each carry the other field as null, as DeepSeek's do.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ KEEP_ALIVE = b": keep-alive\n\n"
 
 
 def _event(payload: dict[str, Any]) -> bytes:
-    return b"data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return b"data: " + text.encode() + b"\n\n"
 
 
 class _Chunks:
