@@ -64,7 +64,7 @@ async def pipeline_cpu(provider: OpenAIProvider, chunks: list[bytes],
                        headers: httpx.Headers) -> tuple[float, ReplyFinished]:
     response = httpx.Response(200, headers=headers, stream=Replay(chunks))
     start = time.process_time()
-    async for event in reply_events(response, provider.endpoint, MODEL):
+    async for event in reply_events(response, provider.endpoint, MODEL, provider.timeout):
         last = event
     assert isinstance(last, ReplyFinished)
     return time.process_time() - start, last

@@ -117,6 +117,8 @@ def problem(settings: Settings, name: str) -> SettingsError | None:
     if name not in _SPECS:
         return SettingsError(f"There is no chat provider {name!r}.",
                              f"Use one of {', '.join(_SPECS)}.")
+    if name in settings.problems:  # a bad value in its section: say that, not "missing"
+        return settings.problems[name]
     missing = _SPECS[name].missing(settings)
     if not missing:
         return None
@@ -138,7 +140,6 @@ def build(settings: Settings, name: str, *,
     error = problem(settings, name)
     if error is not None:
         raise error
-    settings.require(name, "chat", "network")
     return _SPECS[name].build(settings, transport)
 
 

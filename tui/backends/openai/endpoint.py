@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from tui.backends.deadlines import try_again_hint
 from tui.domain.errors import (AichatError, AuthError, InvalidInput, NetworkError, RateLimited,
                                ServiceError, StreamInterrupted)
 from tui.domain.secret import Secret, redact
@@ -68,9 +69,8 @@ class Endpoint:
                                 f"({said}).", f"Check {self.where('base_url')}; it usually ends "
                                 "in /v1.", code=code or None)
         if status == 429:
-            wait = f"Wait {retry_after:g} s" if retry_after else "Wait a moment"
             return RateLimited(f"{self.label} is limiting requests ({said}).",
-                               f"{wait} and ask again.", code=code or None,
+                               try_again_hint(retry_after), code=code or None,
                                retry_after=retry_after)
         if status >= 500:
             return ServiceError(f"{self.label}'s server failed ({said}).",

@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource
 
+from tui.backends.deadlines import each_within, retry_delay, within
 from tui.backends.openai.chunks import ReplyAssembler
 from tui.backends.openai.endpoint import Endpoint, retry_after_seconds
-from tui.backends.sse_text import BlankLineTerminated
+from tui.backends.sse_text import BlankLineTerminated, EventTooLarge
 from tui.domain.context import fit_history
 from tui.domain.errors import InvalidInput, ServiceError
 from tui.domain.events import ContextTrimmed, ReplyEvent
@@ -25,8 +26,6 @@ from tui.domain.providers import ChatRequest
 log = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
-# The longest wait a server may ask for before a retry; a longer ask fails at once, saying so.
-MAX_RETRY_WAIT = 20.0
 
 
 class OpenAIProvider:
@@ -39,6 +38,7 @@ class OpenAIProvider:
         self.system_prompt = system_prompt
         self.max_retries = max_retries
         self.backoff = backoff
+        self.timeout = timeout
         headers = {"user-agent": "aichat-tui"}
         if endpoint.api_key:
             headers["authorization"] = f"Bearer {endpoint.api_key.reveal()}"
@@ -99,7 +99,7 @@ class OpenAIProvider:
             if "text/event-stream" not in content_type:
                 await response.aread()
                 raise self.endpoint.not_the_api(content_type or "no content type")
-            async for event in reply_events(response, self.endpoint, model):
+            async for event in reply_events(response, self.endpoint, model, self.timeout):
                 yield event
         finally:
             await response.aclose()
@@ -112,7 +112,9 @@ class OpenAIProvider:
         attempt = 0
         while True:
             try:
-                response = await self.client.send(request, stream=stream)
+                # The whole answer, or for a stream its headers, within the timeout.
+                response = await within(self.client.send(request, stream=stream), self.timeout,
+                                        self.endpoint.timed_out)
             except httpx.HTTPError as e:
                 raise self.endpoint.unreachable(e) from None
             if response.is_success:
@@ -125,33 +127,33 @@ class OpenAIProvider:
                 await response.aclose()
             retry_after = retry_after_seconds(response)
             error = self.endpoint.http_error(response.status_code, content, model, retry_after)
-            if not self._worth_retrying(response.status_code, retry_after, attempt):
+            wait = retry_delay(retry_after, self.backoff * 2 ** attempt)
+            if response.status_code not in RETRYABLE or attempt >= self.max_retries or wait is None:
                 raise error
-            wait = retry_after if retry_after is not None else self.backoff * 2 ** attempt
             log.info("%s answered HTTP %s; retrying in %.1f s", self.endpoint.host,
                      response.status_code, wait)
             await asyncio.sleep(wait)
             attempt += 1
 
-    def _worth_retrying(self, status: int, retry_after: float | None, attempt: int) -> bool:
-        if status not in RETRYABLE or attempt >= self.max_retries:
-            return False
-        return retry_after is None or retry_after <= MAX_RETRY_WAIT
 
-
-async def reply_events(response: httpx.Response, endpoint: Endpoint,
-                       model: str) -> AsyncIterator[ReplyEvent]:
-    """The events of one streamed reply, read from an open event-stream response."""
+async def reply_events(response: httpx.Response, endpoint: Endpoint, model: str,
+                       timeout: float) -> AsyncIterator[ReplyEvent]:
+    """The events of one streamed reply, read from an open event-stream response; each event
+    must be complete within `timeout` (a trickling server cannot hold a reply open)."""
     reply = ReplyAssembler(endpoint, model)
     source = EventSource(BlankLineTerminated(response))  # type: ignore[arg-type]
+    silent = f"nothing complete arrived for {timeout:g} s"
     try:
-        async for event in source.aiter_sse():
+        async for event in each_within(source.aiter_sse(), timeout,
+                                       lambda: endpoint.interrupted(silent)):
             for reply_event in reply.feed(event.data):
                 yield reply_event
             if reply.done:
                 break
     except httpx.TimeoutException:
-        raise endpoint.interrupted("nothing arrived for too long") from None
+        raise endpoint.interrupted(silent) from None
+    except EventTooLarge as e:
+        raise endpoint.interrupted(str(e)) from None
     except httpx.TransportError as e:
         raise endpoint.interrupted(f"the connection broke: {type(e).__name__}") from None
     # A server that closes cleanly after saying why it stopped has finished; one that closes
