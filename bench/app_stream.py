@@ -236,7 +236,8 @@ def main() -> None:
                                            args.provider))
         spec = Path(scratch) / "deltas.json"
         spec.write_text(json.dumps({"deltas": deltas, "rate": args.rate}), encoding="utf-8")
-        print(f"{args.provider} {question}: {len(deltas)} deltas, {sum(map(len, deltas))} characters, "
+        print(f"{args.provider} {question}: {len(deltas)} deltas, "
+              f"{sum(map(len, deltas))} characters, "
               f"{len(deltas) / args.rate:.0f} s of streaming per run")
         app = run_child("app", env, question, args.provider)
         bare = run_child("bare", env, str(spec), args.provider)

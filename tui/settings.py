@@ -378,13 +378,13 @@ def _convert(raw: Any, kind: str, origin: str) -> Any:
         return raw
     if kind == "count":
         try:
-            number = int(raw)
+            count = int(raw)
         except (TypeError, ValueError, OverflowError):
-            number = 0
-        if number < 1 or isinstance(raw, (bool, float)):
+            count = 0
+        if count < 1 or isinstance(raw, (bool, float)):
             raise SettingsError(f"{origin} must be a whole number of 1 or more; "
                                 f"it is {inert_value(repr(raw))}.")
-        return number
+        return count
     if kind in ("speed", "seconds"):
         low, high = (SPEED_MIN, SPEED_MAX) if kind == "speed" else (0.0, _MAX_TIMEOUT)
         try:

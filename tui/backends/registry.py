@@ -49,11 +49,7 @@ class _Spec:
 def _tongyi(settings: Settings, transport: Transport) -> ChatProvider:
     from tui.backends.aliyun import TongyiProvider
 
-    timeout = settings.network.timeout
-    client = httpx.AsyncClient(transport=transport,
-                               timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                               headers={"user-agent": "aichat-tui"})
-    return TongyiProvider(settings.tongyi, network=settings.network, client=client,
+    return TongyiProvider(settings.tongyi, network=settings.network, transport=transport,
                           token_file=settings.token_path)
 
 

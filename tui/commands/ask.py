@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.commands.exchange import Exchange, open_exchange
-from tui.commands.session import (EXIT_OK, EXIT_SERVICE, command_settings, exit_code,
-                                  read_text_argument, report)
+from tui.commands.session import (
+    EXIT_OK,
+    EXIT_SERVICE,
+    command_settings,
+    exit_code,
+    read_text_argument,
+    report,
+)
 from tui.domain.errors import AichatError, InvalidInput
 from tui.domain.events import ClarifyOptions, ReplyFinished
 from tui.domain.inert_text import make_inert
@@ -43,7 +49,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="print one JSON object at the end: text, session_id, message_id, "
                              "complete, provider, model, finish_reason (and reasoning)")
     parser.add_argument("--raw", action="store_true",
-                        help="piped: write the reply exactly as received, escape sequences included")
+                        help="piped: write the reply exactly as received, "
+                             "escape sequences included")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -54,10 +54,10 @@ class Exchange:
                     title, self.provider, self.session_id, self.model)
             elif (self.conversation.provider, self.conversation.model) != (self.provider,
                                                                            self.model):
-                self.history.set_provider(self.conversation.id, self.provider, self.model)
+                self.history.set_provider(_id(self.conversation), self.provider, self.model)
             now = time.time()
-            self.history.add_message(self.conversation.id, Message(Role.USER, question, now))
-            reply = self.history.add_message(self.conversation.id, Message(
+            self.history.add_message(_id(self.conversation), Message(Role.USER, question, now))
+            reply = self.history.add_message(_id(self.conversation), Message(
                 Role.ASSISTANT, "", now, MessageStatus.STREAMING, provider=self.provider,
                 model=self.model))
             assert reply.id is not None
@@ -88,7 +88,7 @@ class Exchange:
                 self.history.update_message(self._reply_id, model=finished.model)
             session_id = finished.session_id if finished else None
             if session_id and session_id != self.conversation.session_id:
-                self.history.set_session_id(self.conversation.id, session_id)
+                self.history.set_session_id(_id(self.conversation), session_id)
         except HistoryError as error:
             self._failed(error)
 
@@ -106,7 +106,7 @@ def open_exchange(history: History | None, session: str | None, provider: str | 
     if conversation is not None:
         name = provider or conversation.provider
         chosen = model or (conversation.model if name == conversation.provider else None)
-        messages = history.messages(conversation.id) if history is not None else []
+        messages = history.messages(_id(conversation)) if history is not None else []
         return Exchange(history, conversation, name, chosen, conversation.session_id,
                         turns_of(messages))
     name = provider or default_provider
@@ -124,3 +124,8 @@ def _find(history: History | None, session: str) -> Conversation | None:
     if found is None and session.isdigit():
         found = history.get_conversation(int(session))
     return found
+
+
+def _id(conversation: Conversation) -> int:
+    assert conversation.id is not None  # conversations from the history always have one
+    return conversation.id

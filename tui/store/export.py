@@ -9,11 +9,11 @@ from pathlib import Path
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.events import ClarifyOptions
+from tui.domain.finish import finish_notice
 from tui.domain.inert_text import make_inert
 from tui.private_files import open_private
 from tui.store.errors import ExportError, missing_error
 from tui.store.history import History
-from tui.domain.finish import finish_notice
 from tui.store.meta import reply_error, reply_extras, reply_finish_reason, reply_reasoning
 
 # Room for the date, a "-9999" suffix and ".md" inside the usual 255-byte file name limit.

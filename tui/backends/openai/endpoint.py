@@ -14,8 +14,15 @@ from typing import Any
 import httpx
 
 from tui.backends.deadlines import try_again_hint
-from tui.domain.errors import (AichatError, AuthError, InvalidInput, NetworkError, RateLimited,
-                               ServiceError, StreamInterrupted)
+from tui.domain.errors import (
+    AichatError,
+    AuthError,
+    InvalidInput,
+    NetworkError,
+    RateLimited,
+    ServiceError,
+    StreamInterrupted,
+)
 from tui.domain.secret import Secret, redact
 
 SEARCH_SUFFIX = "?search"

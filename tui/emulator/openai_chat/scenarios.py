@@ -82,7 +82,7 @@ def pieces(text: str, count: int) -> list[str]:
     """`text` cut into `count` consecutive pieces (anywhere, like model tokens)."""
     size = len(text)
     cuts = [size * k // count for k in range(count + 1)]
-    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
 def _words(text: str) -> list[str]:
@@ -206,7 +206,7 @@ SLOW_MIN_PACE = 0.2
 
 
 def slow(question: Question) -> Script:
-    steps = (*(Say(word) for word in _words(SLOW_REPLY)), Finish("stop"))
+    steps: list[Step] = [*(Say(word) for word in _words(SLOW_REPLY)), Finish("stop")]
     return Script(steps, max(10 * question.event_delay, SLOW_MIN_PACE))
 
 
@@ -237,7 +237,8 @@ def bench(question: Question) -> Script:
         usage = (f"#bench takes chars=N events=M rate=R with 1 <= M <= N <= "
                  f"{BENCH_LIMITS['chars']} and R >= 0")
         return Script([StreamError(usage, "invalid_parameter")], 0.0)
-    steps = (*(Say(piece) for piece in pieces(markdown_of_length(chars), events)), Finish("stop"))
+    steps: list[Step] = [*(Say(piece) for piece in pieces(markdown_of_length(chars), events)),
+                         Finish("stop")]
     return Script(steps, 1 / rate if rate else 0.0)
 
 

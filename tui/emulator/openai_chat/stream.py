@@ -17,8 +17,15 @@ from typing import Any
 from aiohttp import web
 
 from tui.emulator.openai_chat.faults import error_body, error_response
-from tui.emulator.openai_chat.scenarios import (Cut, Finish, KeepAlive, Say, Script, StreamError,
-                                                Think)
+from tui.emulator.openai_chat.scenarios import (
+    Cut,
+    Finish,
+    KeepAlive,
+    Say,
+    Script,
+    StreamError,
+    Think,
+)
 
 DONE = b"data: [DONE]\n\n"
 KEEP_ALIVE = b": keep-alive\n\n"
