@@ -2,9 +2,11 @@
 MarkdownStream fed the same deltas (goal <= 0.5x); and how long a delta takes to reach the screen.
 
     ./run python bench/app_stream.py [--chars 20000] [--events 2000] [--rate 100]
+                                     [--provider tongyi|qiniu|openai]
 
 The emulator runs in its own process and sends `#bench chars=N events=M rate=R`: a reply with
-prose, a list and a long ```python fence, as M cumulative events at R per second. Two more
+prose, a list and a long ```python fence, as M events at R per second (cumulative snapshots
+for Tongyi, `delta.content` chunks for the OpenAI-compatible providers). Two more
 processes, each a headless Textual app at 80x24, are measured one after the other:
 
 * app:  `make_app()` itself, asking the question through its prompt, over HTTP/SSE, saving
@@ -85,8 +87,8 @@ class Timeline:
         return result
 
 
-def child_app(question: str) -> dict:
-    from tui.backends.aliyun import TongyiProvider
+def child_app(question: str, provider_name: str) -> dict:
+    from tui.backends import registry
     from tui.domain.events import TextChanged
     from tui.settings import load_settings
     from tui.ui.app import make_app
@@ -94,15 +96,21 @@ def child_app(question: str) -> dict:
 
     timeline = Timeline()
     settings = load_settings()
+    provider = registry.build(settings, provider_name)
 
-    class TimedProvider(TongyiProvider):
+    class TimedProvider:
+        name = provider.name
+
         async def stream_reply(self, request):
-            async for event in super().stream_reply(request):
+            async for event in provider.stream_reply(request):
                 if isinstance(event, TextChanged):
                     timeline.arrivals.append((time.monotonic(), len(event.text)))
                 yield event
 
-    app = make_app(settings, provider=TimedProvider(settings.tongyi))
+        async def aclose(self) -> None:
+            await provider.aclose()
+
+    app = make_app(settings, provider=TimedProvider())
     timeline.instrument(app)
     result: dict = {}
 
@@ -167,14 +175,14 @@ def child_bare(deltas: list[str], rate: float) -> dict:
 
 # -- the run ---------------------------------------------------------------------------------
 
-async def record_deltas(question: str) -> list[str]:
+async def record_deltas(question: str, provider_name: str) -> list[str]:
     """The appended text of each event of the reply, as the client's provider yields them."""
-    from tui.backends.aliyun import TongyiProvider
+    from tui.backends import registry
     from tui.domain.events import TextChanged
     from tui.domain.providers import ChatRequest
     from tui.settings import load_settings
 
-    provider = TongyiProvider(load_settings().tongyi)
+    provider = registry.build(load_settings(), provider_name)
     deltas: list[str] = []
     try:
         async for event in provider.stream_reply(ChatRequest(question)):
@@ -186,8 +194,9 @@ async def record_deltas(question: str) -> list[str]:
     return deltas
 
 
-def run_child(kind: str, env: dict[str, str], argument: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", kind, argument], env=env,
+def run_child(kind: str, env: dict[str, str], argument: str, provider: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", kind, "--provider", provider,
+                           argument], env=env,
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"the {kind} run failed:\n{done.stderr}")
@@ -206,11 +215,12 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=20000)
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--provider", choices=("tongyi", "qiniu", "openai"), default="tongyi")
     parser.add_argument("--child", choices=("app", "bare"))
     parser.add_argument("argument", nargs="?")
     args = parser.parse_args()
     if args.child == "app":
-        print(json.dumps(child_app(args.argument)))
+        print(json.dumps(child_app(args.argument, args.provider)))
         return
     if args.child == "bare":
         spec = json.loads(Path(args.argument).read_text(encoding="utf-8"))
@@ -222,13 +232,15 @@ def main() -> None:
         env = {**os.environ, **emulator_env, "AICHAT_TUI_DATA_DIR": scratch,
                "AICHAT_TUI_CONFIG": str(Path(scratch) / "config.toml")}
         os.environ.update(env)
-        deltas = asyncio.run(record_deltas(f"#bench chars={args.chars} events={args.events}"))
+        deltas = asyncio.run(record_deltas(f"#bench chars={args.chars} events={args.events}",
+                                           args.provider))
         spec = Path(scratch) / "deltas.json"
         spec.write_text(json.dumps({"deltas": deltas, "rate": args.rate}), encoding="utf-8")
-        print(f"{question}: {len(deltas)} deltas, {sum(map(len, deltas))} characters, "
+        print(f"{args.provider} {question}: {len(deltas)} deltas, "
+              f"{sum(map(len, deltas))} characters, "
               f"{len(deltas) / args.rate:.0f} s of streaming per run")
-        app = run_child("app", env, question)
-        bare = run_child("bare", env, str(spec))
+        app = run_child("app", env, question, args.provider)
+        bare = run_child("bare", env, str(spec), args.provider)
 
     assert app["chars"] == bare["chars"] == args.chars, (app["chars"], bare["chars"])
     print(f"(a) CPU   app {app['cpu']:6.2f} s   bare MarkdownStream {bare['cpu']:6.2f} s   "

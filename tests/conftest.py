@@ -11,7 +11,7 @@ from tui.emulator import Emulator, EmulatorConfig
 def isolated_env(tmp_path, monkeypatch):
     """No test reads the developer's real settings, keys or history."""
     for name in list(__import__("os").environ):
-        if name.startswith(("ALIBABA_CLOUD_", "AICHAT_")):
+        if name.startswith(("ALIBABA_CLOUD_", "AICHAT_", "OPENAI_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AICHAT_TUI_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("AICHAT_TUI_DATA_DIR", str(tmp_path / "data"))

@@ -81,7 +81,7 @@ def test_a_bad_value_disables_only_its_section(tmp_path, text, section, words):
 def test_the_notice_says_what_is_off():
     settings = load_settings(env={"AICHAT_QINIU_SPEED": "fast", "AICHAT_NETWORK_TIMEOUT": "x"})
     notice = settings.notice()
-    assert "Qiniu voices and speech is off" in notice and "[network] defaults" in notice
+    assert "Qiniu voices, speech and chat is off" in notice and "[network] defaults" in notice
     assert settings.network.timeout == 60.0 and settings.qiniu.speed == 1.0
     assert settings.notice(skip=("qiniu", "network")) == ""
 
@@ -161,3 +161,32 @@ def test_tencent_settings_from_the_file_and_the_environment(tmp_path) -> None:
     assert "env-key" in settings.secrets() and "env-key" not in repr(tencent)
     assert load_settings(env={}, config_path=tmp_path / "none.toml").tencent.base_url == \
         "https://api.ai.qq.com/fcgi-bin"
+
+
+def test_chat_provider_settings_and_the_openai_environment_names(tmp_path):
+    from tui.settings import load_settings
+
+    env = {"AICHAT_TUI_CONFIG": str(tmp_path / "none.toml"), "AICHAT_TUI_DATA_DIR": str(tmp_path),
+           "OPENAI_BASE_URL": "http://localhost:8080/v1/", "OPENAI_API_KEY": "sk-local",
+           "AICHAT_CHAT_PROVIDER": "qiniu", "AICHAT_CHAT_CONTEXT_CHARS": "500"}
+    settings = load_settings(env=env)
+    assert settings.openai.base_url == "http://localhost:8080/v1"
+    assert settings.openai.api_key.reveal() == "sk-local"
+    assert settings.chat.provider == "qiniu" and settings.chat.context_chars == 500
+    assert settings.qiniu.model == "deepseek-v3" and settings.chat.system_prompt == ""
+    assert "sk-local" in settings.secrets()
+    # Our own names win over the generic ones.
+    env["AICHAT_OPENAI_BASE_URL"] = "http://gateway:9000/v1"
+    assert load_settings(env=env).openai.base_url == "http://gateway:9000/v1"
+
+
+@pytest.mark.parametrize(("name", "value", "section", "words"), [
+    ("AICHAT_CHAT_PROVIDER", "bard", "chat", "must be one of tongyi, qiniu, openai"),
+    ("AICHAT_CHAT_CONTEXT_CHARS", "lots", "chat", "whole number of 1 or more"),
+    ("AICHAT_CHAT_CONTEXT_CHARS", "0", "chat", "whole number of 1 or more"),
+    ("OPENAI_BASE_URL", "localhost:8080", "openai", "http:// or https:// URL"),
+])
+def test_bad_chat_settings_name_the_variable(tmp_path, name, value, section, words):
+    env = {"AICHAT_TUI_CONFIG": str(tmp_path / "none.toml"), name: value}
+    problem = load_settings(env=env).problems[section]
+    assert words in str(problem) and name in str(problem)

@@ -15,7 +15,7 @@ from tui import __version__
 
 # Imported only when chosen, so `aichat-tui ask` never pays for Textual and the TUI never
 # pays for the emulator unless it is asked for.
-SUBCOMMANDS = ("ask", "voices", "say", "listen", "keywords", "emulator")
+SUBCOMMANDS = ("ask", "models", "voices", "say", "listen", "keywords", "emulator")
 
 
 def build_parser() -> argparse.ArgumentParser:

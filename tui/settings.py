@@ -36,9 +36,14 @@ DEFAULT_TONGYI_STREAM_URL = "https://alime-ws.aliyuncs.com/sse/paas4Json"
 DEFAULT_QINIU_BASE_URL = "https://openai.qiniu.com/v1"
 DEFAULT_QINIU_VOICE = "qiniu_zh_female_wwxkjx"
 DEFAULT_NETWORK_TIMEOUT = 60.0
+DEFAULT_QINIU_MODEL = "deepseek-v3"
+CHAT_PROVIDERS = ("tongyi", "qiniu", "openai")
+# About 12,000 characters of earlier turns: a few pages, well inside every model's window.
+DEFAULT_CONTEXT_CHARS = 12_000
 # Sections whose problems disable a feature; in the others a bad value falls back to its default.
-FEATURE_SECTIONS = {"tongyi": "chat with Tongyi", "qiniu": "Qiniu voices and speech",
-                    "tencent": "the Tencent AI platform"}
+FEATURE_SECTIONS = {"tongyi": "chat with Tongyi", "qiniu": "Qiniu voices, speech and chat",
+                    "tencent": "the Tencent AI platform",
+                    "openai": "chat with the OpenAI-compatible server"}
 DEFAULT_TENCENT_BASE_URL = "https://api.ai.qq.com/fcgi-bin"
 DEFAULT_TENCENT_LISTEN = "127.0.0.1:0"
 
@@ -68,6 +73,24 @@ class QiniuSettings:
     base_url: str = DEFAULT_QINIU_BASE_URL
     voice: str = DEFAULT_QINIU_VOICE
     speed: float = 1.0
+    model: str = DEFAULT_QINIU_MODEL
+
+
+@dataclass(frozen=True)
+class OpenAISettings:
+    """Any OpenAI-compatible server: a local llama.cpp / vLLM / Ollama, a gateway."""
+
+    base_url: str = ""
+    api_key: Secret = field(default_factory=lambda: Secret(""))  # local servers have none
+    model: str = ""  # empty: the first model the server lists
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    provider: str = "tongyi"
+    # Earlier turns sent to stateless providers, newest first, at most this many characters.
+    context_chars: int = DEFAULT_CONTEXT_CHARS
+    system_prompt: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,8 @@ class Settings:
     tongyi: TongyiSettings = field(default_factory=TongyiSettings)
     qiniu: QiniuSettings = field(default_factory=QiniuSettings)
     tencent: TencentSettings = field(default_factory=TencentSettings)
+    openai: OpenAISettings = field(default_factory=OpenAISettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     ui: UISettings = field(default_factory=UISettings)
@@ -172,11 +197,12 @@ class Settings:
     def secrets(self) -> list[str]:
         """Every secret value, for redaction."""
         return [self.tongyi.access_key_secret.reveal(), self.qiniu.api_key.reveal(),
-                self.tencent.app_key.reveal()]
+                self.tencent.app_key.reveal(), self.openai.api_key.reveal()]
 
 
 # (section, key, kind, environment name). kind: str | ascii (sent in an HTTP header) | secret |
-# speed | seconds | audio_input | bool | url | choice:a,b
+# speed | seconds | audio_input | count (a whole number >= 1) | text (kept as written) | bool |
+# url | choice:a,b
 _KEYS: list[tuple[str, str, str, str]] = [
     ("tongyi", "access_key_id", "ascii", "ALIBABA_CLOUD_ACCESS_KEY_ID"),
     ("tongyi", "access_key_secret", "secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
@@ -193,6 +219,13 @@ _KEYS: list[tuple[str, str, str, str]] = [
     ("tencent", "base_url", "url", "AICHAT_TENCENT_BASE_URL"),
     ("tencent", "callback_url", "url", "AICHAT_TENCENT_CALLBACK_URL"),
     ("tencent", "listen", "str", "AICHAT_TENCENT_LISTEN"),
+    ("qiniu", "model", "str", "AICHAT_QINIU_MODEL"),
+    ("openai", "base_url", "url", "AICHAT_OPENAI_BASE_URL"),
+    ("openai", "api_key", "secret", "AICHAT_OPENAI_API_KEY"),
+    ("openai", "model", "str", "AICHAT_OPENAI_MODEL"),
+    ("chat", "provider", "choice:" + ",".join(CHAT_PROVIDERS), "AICHAT_CHAT_PROVIDER"),
+    ("chat", "context_chars", "count", "AICHAT_CHAT_CONTEXT_CHARS"),
+    ("chat", "system_prompt", "text", "AICHAT_CHAT_SYSTEM_PROMPT"),
     ("audio", "backend", "choice:miniaudio,simpleaudio", "AICHAT_AUDIO_BACKEND"),
     ("audio", "read_aloud", "bool", "AICHAT_AUDIO_READ_ALOUD"),
     ("audio", "input", "audio_input", "AICHAT_AUDIO_INPUT"),
@@ -201,9 +234,13 @@ _KEYS: list[tuple[str, str, str, str]] = [
     ("ui", "theme", "str", "AICHAT_UI_THEME"),
     ("network", "timeout", "seconds", "AICHAT_NETWORK_TIMEOUT"),
 ]
-_SECTIONS = ("tongyi", "qiniu", "tencent", "audio", "voice", "ui", "network", "keymap")
+_SECTIONS = ("tongyi", "qiniu", "tencent", "openai", "chat", "audio", "voice", "ui", "network",
+             "keymap")
 _MAX_TIMEOUT = 3600.0
 ENVIRONMENT_NAMES = {f"{section}.{key}": env for section, key, _, env in _KEYS}
+# Names every OpenAI tool reads, honoured when ours are not set.
+_FALLBACK_ENVIRONMENT = {"AICHAT_OPENAI_BASE_URL": "OPENAI_BASE_URL",
+                         "AICHAT_OPENAI_API_KEY": "OPENAI_API_KEY"}
 
 
 def default_config_path(env: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -239,6 +276,9 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
             table[section] = {}
     sections: dict[str, dict[str, Any]] = {}
     for section, key, kind, env_name in _KEYS:
+        fallback = _FALLBACK_ENVIRONMENT.get(env_name, "")
+        if env.get(env_name, "") == "" and env.get(fallback, "") != "":
+            env_name = fallback
         if env.get(env_name, "") != "":
             raw: Any = env[env_name]
             origin = f"the environment variable {env_name}"
@@ -265,6 +305,8 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
         tongyi=TongyiSettings(**values["tongyi"]),
         qiniu=QiniuSettings(**values["qiniu"]),
         tencent=TencentSettings(**values["tencent"]),
+        openai=OpenAISettings(**values["openai"]),
+        chat=ChatSettings(**values["chat"]),
         audio=AudioSettings(**values["audio"]),
         voice=VoiceSettings(**values["voice"]),
         ui=UISettings(keymap=dict(keymap), **values["ui"]),
@@ -330,6 +372,19 @@ def _convert(raw: Any, kind: str, origin: str) -> Any:
             raise SettingsError(f'{origin} must be "microphone" or "file:PATH"; '
                                 f"it is {inert_value(repr(raw))}.")
         return value
+    if kind == "text":  # free text, kept as written (a system prompt)
+        if not isinstance(raw, str):
+            raise SettingsError(f"{origin} must be a string (in quotes).")
+        return raw
+    if kind == "count":
+        try:
+            count = int(raw)
+        except (TypeError, ValueError, OverflowError):
+            count = 0
+        if count < 1 or isinstance(raw, (bool, float)):
+            raise SettingsError(f"{origin} must be a whole number of 1 or more; "
+                                f"it is {inert_value(repr(raw))}.")
+        return count
     if kind in ("speed", "seconds"):
         low, high = (SPEED_MIN, SPEED_MAX) if kind == "speed" else (0.0, _MAX_TIMEOUT)
         try:

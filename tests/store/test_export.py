@@ -121,3 +121,16 @@ def test_terminal_escapes_in_a_reply_are_exported_inert(history):
                            history.messages(conversation.id), tz=UTC)
     assert "\x1b" not in text and "\x07" not in text
     assert "␛]52;c;aGk=␇" in text
+
+
+def test_a_reasoning_reply_exports_its_thinking_model_and_length_cut(history):
+    conversation = history.create_conversation("Thinking", provider="qiniu", model="deepseek-r1")
+    history.add_message(conversation.id, Message(Role.USER, "Why?", START))
+    meta = reply_meta(reasoning="First, the sky.\n\nThen \x1b[2J the sea.", finish_reason="length")
+    history.add_message(conversation.id, Message(Role.ASSISTANT, "Because of", START + 5,
+                                                 meta=meta, provider="qiniu", model="deepseek-r1"))
+    text = export_markdown(history.get_conversation(conversation.id),
+                           history.messages(conversation.id), tz=UTC)
+    assert "### Qiniu (deepseek-r1) · 12:00\n" in text
+    assert ("> **Thinking**\n>\n> First, the sky.\n>\n> Then ␛[2J the sea.\n\nBecause of\n\n"
+            "> *The reply was cut at the length limit.*") in text

@@ -52,6 +52,31 @@ def test_reopening_a_v1_file_keeps_everything(tmp_path):
         assert [hit.message_id for hit in history.search("trigram")] == [1]
 
 
+def test_a_v1_file_gains_provider_and_model_and_its_replies_are_tongyis(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    conn = raw(path)
+    migrate(conn, path, MIGRATIONS[:1])
+    conn.execute("INSERT INTO conversations (title, provider, session_id, created_at, updated_at)"
+                 " VALUES ('old chat', 'tongyi', 'abc123', 1, 2)")
+    conn.executemany("INSERT INTO messages (conversation_id, role, text, status, created_at)"
+                     " VALUES (1, ?, ?, 'complete', 1)", [("user", "hi"), ("assistant", "hello")])
+    conn.close()
+
+    with History.open(path) as history:
+        [conversation] = history.list_conversations()
+        assert (conversation.provider, conversation.model) == ("tongyi", None)
+        assert history.find_by_session("abc123") == conversation
+        question, reply = history.messages(conversation.id)
+        assert (question.provider, reply.provider, reply.model) == (None, "tongyi", None)
+        history.set_provider(conversation.id, "qiniu", "deepseek-r1")
+        history.add_message(conversation.id, Message(Role.ASSISTANT, "thought about it", 3.0,
+                                                     provider="qiniu", model="deepseek-r1"))
+        assert [(m.provider, m.model) for m in history.messages(conversation.id)] == [
+            (None, None), ("tongyi", None), ("qiniu", "deepseek-r1")]
+        changed = history.get_conversation(conversation.id)
+        assert (changed.provider, changed.model) == ("qiniu", "deepseek-r1")
+
+
 def test_a_later_version_is_added_by_appending_a_migration(tmp_path):
     path = tmp_path / "history.sqlite3"
     with History.open(path) as history:
@@ -59,15 +84,15 @@ def test_a_later_version_is_added_by_appending_a_migration(tmp_path):
         history.add_message(conversation.id, Message(Role.USER, "hello", 1.0))
     applied: list[int] = []
 
-    def v2(conn: sqlite3.Connection) -> None:
-        applied.append(2)
+    def later(conn: sqlite3.Connection) -> None:
+        applied.append(SCHEMA_VERSION + 1)
         conn.execute("ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
     conn = raw(path)
-    migrate(conn, path, [*MIGRATIONS, v2])
-    migrate(conn, path, [*MIGRATIONS, v2])  # already there: nothing runs twice
-    assert applied == [2]
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    migrate(conn, path, [*MIGRATIONS, later])
+    migrate(conn, path, [*MIGRATIONS, later])  # already there: nothing runs twice
+    assert applied == [SCHEMA_VERSION + 1]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     assert conn.execute("SELECT title, pinned FROM conversations").fetchall() == [("kept", 0)]
     assert conn.execute("SELECT text FROM messages").fetchall() == [("hello",)]
 
@@ -83,7 +108,7 @@ def test_a_failing_migration_leaves_the_file_at_its_previous_version(tmp_path):
     conn = raw(path)
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn, path, [*MIGRATIONS, broken_v2])
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone() == (0,)
 
 

@@ -16,7 +16,6 @@ from tui.private_files import private_dir
 from tui.settings import (
     ENVIRONMENT_NAMES,
     Settings,
-    TongyiSettings,
     default_data_dir,
     load_settings,
 )
@@ -74,13 +73,6 @@ def report(error: BaseException, settings: Settings | None = None) -> None:
     # Messages quote what services said: one inert, bounded line whatever they sent.
     line = inert_value(redact_stream_urls(redact(message, secrets)), limit=_LINE_LIMIT)
     sys.stderr.write(f"aichat-tui: {line}\n")
-
-
-def tongyi_settings_or_error(settings: Settings) -> TongyiSettings:
-    error = missing_tongyi_settings(settings)
-    if error is not None:
-        raise error
-    return settings.tongyi
 
 
 def read_text_argument(value: str, what: str) -> str:

@@ -31,8 +31,11 @@ class Message:
     status: MessageStatus = MessageStatus.COMPLETE
     id: int | None = None
     conversation_id: int | None = None
-    # Extra structured data: clarify options, hand-over notices, error codes.
+    # Extra structured data: clarify options, hand-over notices, error codes, reasoning.
     meta: dict = field(default_factory=dict)
+    # Who answered (replies only): the provider's name and the model id, where it has one.
+    provider: str | None = None
+    model: str | None = None
 
 
 @dataclass(slots=True)
@@ -40,7 +43,9 @@ class Conversation:
     title: str
     created_at: float
     updated_at: float
+    # Who answers the next question: the provider, and its model (None: its default).
     provider: str = "tongyi"
     session_id: str | None = None
     id: int | None = None
     message_count: int = 0
+    model: str | None = None

@@ -4,6 +4,9 @@
 * Tongyi SSE stream:        POST /sse/paas4Json/{token}/{channel}/{sign}/{timestamp}
 * Qiniu AI inference API:   /v1/voice/...      (HTTP and WebSocket)
 * Tencent AI open platform: POST /fcgi-bin/{nlp,aai}/...   (form-encoded, MD5-signed)
+* Qiniu OpenAI-compatible:  GET /v1/models, POST /v1/chat/completions
+* A key-less local server:  GET /local/v1/models, POST /local/v1/chat/completions
+  (stands in for llama.cpp, vLLM, Ollama: the `openai` provider of --demo)
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None, host: str = "127.0.0.1",
                  port: int = 0) -> None:
         from tui.emulator.aliyun import AliyunEmulator
+        from tui.emulator.openai_chat import OpenAIChatEmulator
+        from tui.emulator.openai_chat.catalogue import LOCAL_MODELS, QINIU_MODELS
         from tui.emulator.qiniu import QiniuEmulator
         from tui.emulator.tencent import TencentEmulator
 
@@ -86,6 +91,10 @@ class Emulator:
         self.aliyun = AliyunEmulator(self.config)
         self.qiniu = QiniuEmulator(self.config, lambda: self.base_url)
         self.tencent = TencentEmulator(self.config)
+        self.qiniu_chat = OpenAIChatEmulator(self.config, prefix="/v1", models=QINIU_MODELS,
+                                             keys=lambda: self.config.qiniu_api_keys)
+        self.local_chat = OpenAIChatEmulator(self.config, prefix="/local/v1",
+                                             models=LOCAL_MODELS, keys=None)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -97,6 +106,8 @@ class Emulator:
         self.aliyun.add_routes(app)
         self.qiniu.add_routes(app)
         self.tencent.add_routes(app)
+        self.qiniu_chat.add_routes(app)
+        self.local_chat.add_routes(app)
         return app
 
     async def start(self) -> None:
@@ -126,6 +137,8 @@ class Emulator:
             "AICHAT_TENCENT_APP_ID": DEMO.tencent_app_id,
             "AICHAT_TENCENT_APP_KEY": DEMO.tencent_app_key,
             "AICHAT_TENCENT_BASE_URL": f"{self.base_url}/fcgi-bin",
+            "AICHAT_OPENAI_BASE_URL": f"{self.base_url}/local/v1",
+            "AICHAT_OPENAI_MODEL": "llama3.1:8b",
         }
 
     @classmethod

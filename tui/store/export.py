@@ -9,11 +9,12 @@ from pathlib import Path
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.events import ClarifyOptions
+from tui.domain.finish import finish_notice
 from tui.domain.inert_text import make_inert
 from tui.private_files import open_private
 from tui.store.errors import ExportError, missing_error
 from tui.store.history import History
-from tui.store.meta import reply_error, reply_extras
+from tui.store.meta import reply_error, reply_extras, reply_finish_reason, reply_reasoning
 
 # Room for the date, a "-9999" suffix and ".md" inside the usual 255-byte file name limit.
 _MAX_NAME_BYTES = 120
@@ -42,8 +43,16 @@ def export_markdown(conversation: Conversation, messages: Sequence[Message], *,
         "",
     ]
     for message in messages:
-        lines += ["---", "", f"### {_speaker(message.role, assistant)} · "
+        speaker = _speaker(message.role, (message.provider or conversation.provider).title())
+        if message.model and message.role is Role.ASSISTANT:
+            speaker += f" ({_one_line(message.model)})"
+        lines += ["---", "", f"### {speaker} · "
                              f"{_time_label(_when(message.created_at, tz), started)}", ""]
+        reasoning = reply_reasoning(message.meta)
+        if reasoning:
+            # Quoted, so it reads as an aside and cannot open blocks in the answer below.
+            thought = make_inert(reasoning).strip().splitlines()
+            lines += ["> **Thinking**", ">", *(f"> {line}".rstrip() for line in thought), ""]
         # Replies are stored exactly as received; a file a person opens must not carry
         # live terminal escapes.
         body = _close_open_fence(make_inert(message.text).rstrip())
@@ -53,6 +62,9 @@ def export_markdown(conversation: Conversation, messages: Sequence[Message], *,
             lines += (_clarify_lines(extra) if isinstance(extra, ClarifyOptions) else
                       [f"> *{assistant} asked to hand this conversation over to a human agent."
                        f"{' ' + _one_line(extra.detail) if extra.detail else ''}*", ""])
+        notice = finish_notice(reply_finish_reason(message.meta))
+        if notice:
+            lines += [f"> *{notice}*", ""]
         if message.status in _STATUS_NOTES:
             note = _STATUS_NOTES[message.status]
             error = reply_error(message.meta)

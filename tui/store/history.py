@@ -35,7 +35,7 @@ _BUSY_TIMEOUT = 1.0
 
 _CONVERSATION_COLUMNS = (
     "c.id, c.title, c.provider, c.session_id, c.created_at, c.updated_at,"
-    " (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id)"
+    " (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id), c.model"
 )
 
 
@@ -102,14 +102,16 @@ class History:
     # -- conversations -------------------------------------------------------------------------
 
     def create_conversation(self, title: str, provider: str = "tongyi",
-                            session_id: str | None = None) -> Conversation:
+                            session_id: str | None = None,
+                            model: str | None = None) -> Conversation:
         now = self._clock()
         with self._guard("save a new conversation"):
             cursor = self._conn.execute(
-                "INSERT INTO conversations (title, provider, session_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?)", (title, provider, session_id, now, now))
+                "INSERT INTO conversations (title, provider, model, session_id, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (title, provider, model, session_id, now, now))
         return Conversation(title=title, created_at=now, updated_at=now, provider=provider,
-                            session_id=session_id, id=cursor.lastrowid)
+                            session_id=session_id, id=cursor.lastrowid, model=model)
 
     def list_conversations(self, limit: int = 500) -> list[Conversation]:
         """The most recently active conversations first, each with its message_count."""
@@ -125,6 +127,23 @@ class History:
                 f"SELECT {_CONVERSATION_COLUMNS} FROM conversations AS c WHERE c.id = ?",
                 (conversation_id,)).fetchone()
         return _conversation(row) if row else None
+
+    def find_by_session(self, session_id: str) -> Conversation | None:
+        """The newest conversation continuing the service-side session `session_id`."""
+        with self._guard("look up a conversation"):
+            row = self._conn.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations AS c WHERE c.session_id = ?"
+                " ORDER BY c.id DESC LIMIT 1", (session_id,)).fetchone()
+        return _conversation(row) if row else None
+
+    def set_provider(self, conversation_id: int, provider: str, model: str | None) -> None:
+        """Who answers the conversation's next question."""
+        with self._guard("save the conversation's provider"):
+            cursor = self._conn.execute(
+                "UPDATE conversations SET provider = ?, model = ? WHERE id = ?",
+                (provider, model, conversation_id))
+        if cursor.rowcount == 0:
+            raise missing_error(self.path, "conversation", conversation_id)
 
     def set_session_id(self, conversation_id: int, session_id: str | None) -> None:
         self._update_conversation(conversation_id, "session_id", session_id, "save the session")
@@ -151,8 +170,9 @@ class History:
         """The conversation's messages in the order they were added."""
         with self._guard("read the messages of a conversation"):
             rows = self._conn.execute(
-                "SELECT id, conversation_id, role, text, status, created_at, meta FROM messages"
-                " WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall()
+                "SELECT id, conversation_id, role, text, status, created_at, meta, provider,"
+                " model FROM messages WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,)).fetchall()
         return [_message(row) for row in rows]
 
     def recent_turns(self, conversation_id: int, *, before: int,
@@ -188,9 +208,10 @@ class History:
                 with immediate_transaction(self._conn):
                     cursor = self._conn.execute(
                         "INSERT INTO messages (conversation_id, role, text, status, created_at,"
-                        " meta) VALUES (?, ?, ?, ?, ?, ?)",
+                        " meta, provider, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (conversation_id, message.role.value, message.text, message.status.value,
-                         message.created_at, _meta_json(message.meta)))
+                         message.created_at, _meta_json(message.meta), message.provider,
+                         message.model))
                     self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
                                        (self._clock(), conversation_id))
             except sqlite3.IntegrityError as exc:  # the foreign key: no such conversation
@@ -200,11 +221,13 @@ class History:
 
     def update_message(self, message_id: int, *, text: str | None = None,
                        status: MessageStatus | None = None,
-                       meta: dict[str, Any] | None = None) -> None:
-        """Change whichever of text, status and meta are given (meta is replaced, not merged)."""
+                       meta: dict[str, Any] | None = None, model: str | None = None) -> None:
+        """Change whichever of text, status, meta and model are given (meta is replaced, not
+        merged; the model as the service named it once it answered)."""
         changes = {"text": text,
                    "status": status.value if status is not None else None,
-                   "meta": _meta_json(meta) if meta is not None else None}
+                   "meta": _meta_json(meta) if meta is not None else None,
+                   "model": model}
         changes = {column: value for column, value in changes.items() if value is not None}
         if not changes:
             return
@@ -259,16 +282,17 @@ def _translating(path: Path, doing: str) -> Iterator[None]:
 
 
 def _conversation(row: tuple[Any, ...]) -> Conversation:
-    ident, title, provider, session_id, created_at, updated_at, count = row
+    ident, title, provider, session_id, created_at, updated_at, count, model = row
     return Conversation(title=title, created_at=created_at, updated_at=updated_at,
-                        provider=provider, session_id=session_id, id=ident, message_count=count)
+                        provider=provider, session_id=session_id, id=ident, message_count=count,
+                        model=model)
 
 
 def _message(row: tuple[Any, ...]) -> Message:
-    ident, conversation_id, role, text, status, created_at, meta = row
+    ident, conversation_id, role, text, status, created_at, meta, provider, model = row
     return Message(role=Role(role), text=text, created_at=created_at,
                    status=MessageStatus(status), id=ident, conversation_id=conversation_id,
-                   meta=_meta_from_json(meta, ident))
+                   meta=_meta_from_json(meta, ident), provider=provider, model=model)
 
 
 def _meta_json(meta: dict[str, Any]) -> str:

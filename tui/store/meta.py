@@ -5,7 +5,9 @@ knows its layout, for the recorder that writes it, the screens that reload it an
 
     {"extras": [{"kind": "clarify", "title": ..., "content": ..., "options": [...]},
                 {"kind": "hand_over", "detail": ...}],
-     "error": "what went wrong, as shown to the user"}
+     "error": "what went wrong, as shown to the user",
+     "reasoning": "the thinking of a reasoning model, never part of the answer",
+     "finish_reason": "length" | "content_filter" (only when not a plain "stop")}
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from tui.domain.events import ClarifyOptions, HandOverToHuman
 Extra = ClarifyOptions | HandOverToHuman
 
 
-def reply_meta(extras: Iterable[Extra] = (), error: str | None = None) -> dict[str, Any]:
+def reply_meta(extras: Iterable[Extra] = (), error: str | None = None, *, reasoning: str = "",
+               finish_reason: str | None = None) -> dict[str, Any]:
     """The meta dict for a finished reply."""
     meta: dict[str, Any] = {}
     encoded = [_encode(extra) for extra in extras]
@@ -26,7 +29,21 @@ def reply_meta(extras: Iterable[Extra] = (), error: str | None = None) -> dict[s
         meta["extras"] = encoded
     if error:
         meta["error"] = error
+    if reasoning:
+        meta["reasoning"] = reasoning
+    if finish_reason and finish_reason != "stop":
+        meta["finish_reason"] = finish_reason
     return meta
+
+
+def reply_reasoning(meta: Mapping[str, Any]) -> str:
+    reasoning = meta.get("reasoning")
+    return reasoning if isinstance(reasoning, str) else ""
+
+
+def reply_finish_reason(meta: Mapping[str, Any]) -> str | None:
+    reason = meta.get("finish_reason")
+    return reason if isinstance(reason, str) and reason else None
 
 
 def reply_extras(meta: Mapping[str, Any]) -> tuple[Extra, ...]:

@@ -71,7 +71,16 @@ def _v1(conn: sqlite3.Connection) -> None:
         END""")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+def _v2(conn: sqlite3.Connection) -> None:
+    # Conversations can change provider and model between questions: each reply records who
+    # wrote it, the conversation who answers next. Replies before this version were Tongyi's.
+    conn.execute("ALTER TABLE conversations ADD COLUMN model TEXT")
+    conn.execute("ALTER TABLE messages ADD COLUMN provider TEXT")
+    conn.execute("ALTER TABLE messages ADD COLUMN model TEXT")
+    conn.execute("UPDATE messages SET provider = 'tongyi' WHERE role = 'assistant'")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

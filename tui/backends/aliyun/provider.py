@@ -11,10 +11,11 @@ import httpx
 
 from tui.backends.aliyun.chat_result import ChatResult, parse_value
 from tui.backends.aliyun.network import network_error
-from tui.backends.aliyun.sse_frames import EventTooLarge, envelopes
+from tui.backends.aliyun.sse_frames import envelopes
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url
 from tui.backends.aliyun.token import SharedTokenFile, TokenSource, retry_after_seconds
 from tui.backends.deadlines import each_within, retry_delay, try_again_hint, within
+from tui.backends.sse_text import EventTooLarge
 from tui.domain.errors import (
     AichatError,
     AuthError,

@@ -1,0 +1,128 @@
+"""Target: the client's handling of an OpenAI-style stream costs <= 1.5x json.loads.
+
+A 20,000-character reply arrives from the emulator (in its own process) as 2,000 `data:`
+chunks (`#bench chars=20000 events=2000` to the Qiniu chat route). The HTTP body is recorded
+as it came off the socket, then replayed through the client's own pipeline (httpx-sse
+framing, chunk JSON, deltas into text and edits). Its CPU time is compared with only
+json.loads-ing the same chunks, the least any client must do. For context, the assembly
+alone (chunk JSON to events, without SSE framing), the whole client (HTTP included) and the
+transport alone are printed too. Everything is measured in this one run; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from emulator_process import apply_env, emulator_process  # noqa: E402
+
+from tui.backends import registry  # noqa: E402
+from tui.backends.openai import OpenAIProvider  # noqa: E402
+from tui.backends.openai.chunks import ReplyAssembler  # noqa: E402
+from tui.backends.openai.provider import reply_events  # noqa: E402
+from tui.domain.events import ReplyFinished  # noqa: E402
+from tui.domain.providers import ChatRequest  # noqa: E402
+from tui.settings import load_settings  # noqa: E402
+
+QUESTION = "#bench chars=20000 events=2000 rate=0"
+MODEL = "deepseek-v3"
+ROUNDS = 5
+
+
+async def record_chunks(provider: OpenAIProvider) -> tuple[list[bytes], httpx.Headers, float]:
+    """The response body's chunks as received, and the CPU time of receiving them."""
+    body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+    start = time.process_time()
+    async with provider.client.stream("POST", provider.endpoint.base_url + "/chat/completions",
+                                      json=body) as response:
+        chunks = [chunk async for chunk in response.aiter_bytes()]
+    return chunks, response.headers, time.process_time() - start
+
+
+class Replay(httpx.AsyncByteStream):
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self):
+        for chunk in self.chunks:
+            yield chunk
+
+
+def data_lines(chunks: list[bytes]) -> list[str]:
+    return [line[6:] for line in b"".join(chunks).decode().split("\n")
+            if line.startswith("data: ")]
+
+
+async def pipeline_cpu(provider: OpenAIProvider, chunks: list[bytes],
+                       headers: httpx.Headers) -> tuple[float, ReplyFinished]:
+    response = httpx.Response(200, headers=headers, stream=Replay(chunks))
+    start = time.process_time()
+    async for event in reply_events(response, provider.endpoint, MODEL, provider.timeout):
+        last = event
+    assert isinstance(last, ReplyFinished)
+    return time.process_time() - start, last
+
+
+def assembly_cpu(provider: OpenAIProvider, lines: list[str]) -> float:
+    reply = ReplyAssembler(provider.endpoint, MODEL)
+    start = time.process_time()
+    for data in lines:
+        reply.feed(data)
+    reply.finished()
+    return time.process_time() - start
+
+
+def json_cpu(lines: list[str]) -> float:
+    start = time.process_time()
+    for data in lines:
+        if data != "[DONE]":
+            json.loads(data)
+    return time.process_time() - start
+
+
+async def whole_client_cpu(provider: OpenAIProvider) -> float:
+    start = time.process_time()
+    async for _ in provider.stream_reply(ChatRequest(QUESTION, model=MODEL)):
+        pass
+    return time.process_time() - start
+
+
+async def main() -> None:
+    with emulator_process("--event-delay", "0") as env:
+        apply_env(env)
+        provider = registry.build(load_settings(), "qiniu")
+        assert isinstance(provider, OpenAIProvider)
+        transport, pipeline, assembly, whole, baseline = [], [], [], [], []
+        for _ in range(ROUNDS):
+            chunks, headers, receive = await record_chunks(provider)
+            lines = data_lines(chunks)
+            transport.append(receive)
+            cpu, finished = await pipeline_cpu(provider, chunks, headers)
+            pipeline.append(cpu)
+            assembly.append(assembly_cpu(provider, lines))
+            whole.append(await whole_client_cpu(provider))
+            baseline.append(json_cpu(lines))
+        await provider.aclose()
+    base = min(baseline)
+    print(f"{len(lines)} data lines, {sum(map(len, chunks)) / 1e6:.2f} MB, final reply "
+          f"{len(finished.text)} characters (best of {ROUNDS})")
+    print(f"json.loads only:                  {base * 1000:7.1f} ms CPU")
+    print(f"client SSE framing + assembly:    {min(pipeline) * 1000:7.1f} ms CPU   "
+          f"ratio {min(pipeline) / base:.2f}x  (target <= 1.5x)")
+    print(f"context, assembly alone:          {min(assembly) * 1000:7.1f} ms CPU   "
+          f"ratio {min(assembly) / base:.2f}x")
+    print(f"context, httpx transport alone:   {min(transport) * 1000:7.1f} ms CPU   "
+          f"ratio {min(transport) / base:.2f}x")
+    print(f"context, whole client:            {min(whole) * 1000:7.1f} ms CPU   "
+          f"ratio {min(whole) / base:.2f}x")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
