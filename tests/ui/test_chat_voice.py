@@ -12,6 +12,7 @@ for the sound card.
 from __future__ import annotations
 
 import os
+import re
 import wave
 
 import pytest
@@ -64,7 +65,8 @@ async def test_push_to_talk_fills_the_prompt_and_enter_keeps_the_words(emulator,
         prompt = app.screen.prompt
         await wait_until(pilot, lambda: prompt.text != "", "words in the prompt")
         partial = prompt.text
-        assert "🎙 recording" in status_line(app) and "▯" in status_line(app)
+        # The level meter: five cells, lit as loud as the speech is at that moment.
+        assert re.search(r"🎙 recording \d+ s [▮▯]{5}", status_line(app))
         await wait_until(pilot, lambda: prompt.text == QUESTION, "the whole question")
         await pilot.press("enter")
         await wait_until(pilot, lambda: "recording" not in status_line(app), "recording stops")
