@@ -25,6 +25,7 @@ from emulator_process import apply_env, emulator_process  # noqa: E402
 
 from tui.backends.aliyun import TongyiProvider  # noqa: E402
 from tui.backends.aliyun.provider import _reply_events  # noqa: E402
+from tui.backends.aliyun.sse_frames import envelopes  # noqa: E402
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url  # noqa: E402
 from tui.domain.events import ReplyFinished  # noqa: E402
 from tui.domain.providers import ChatRequest  # noqa: E402
@@ -57,7 +58,7 @@ class Replay(httpx.AsyncByteStream):
 async def pipeline_cpu(chunks: list[bytes], headers: httpx.Headers) -> tuple[float, ReplyFinished]:
     response = httpx.Response(200, headers=headers, stream=Replay(chunks))
     start = time.process_time()
-    async for event in _reply_events(response):
+    async for event in _reply_events(envelopes(response), None, "bench"):
         last = event
     return time.process_time() - start, last
 

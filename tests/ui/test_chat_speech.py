@@ -308,3 +308,15 @@ async def test_without_a_sound_device_it_says_so_and_the_app_works_on(settings, 
                        for n in notifications(app))
     finally:
         await speech.aclose()
+
+
+async def test_the_voice_browser_keys_are_in_the_palette_while_it_is_open(app, speech):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", *"faster")
+        await pilot.pause(0.5)  # the palette searches in the background
+        assert "Read faster" not in screen_words(app)  # not on the chat screen
+        await pilot.press("escape", "f6")
+        await wait_until(pilot, lambda: "All 38" in screen_words(app), "the voice list")
+        await run_from_palette(pilot, "read faster", "Read faster")
+        await wait_until(pilot, lambda: speech.speed == 1.1, "the faster speed")
+        assert isinstance(app.screen, VoiceBrowser)

@@ -1,5 +1,5 @@
-"""The command palette (ctrl+p): every action of the chat window, with its current keys, found
-by its title or its binding id."""
+"""The command palette (ctrl+p): the app's actions and those of the screen under it, with their
+current keys, found by title or by binding id."""
 
 from __future__ import annotations
 
@@ -17,12 +17,10 @@ if TYPE_CHECKING:
 
 class ChatCommands(Provider):
     def _available(self) -> list[Command]:
-        from tui.ui.screens.chat import ChatScreen
-
-        # Screen actions need the chat screen under the palette, not a dialog.
-        on_chat = isinstance(self.screen, ChatScreen)
+        # A screen's actions only while that screen is under the palette (not a dialog).
+        bound = {getattr(b, "id", None) for b in self.screen.BINDINGS}
         return [c for c in palette_commands()
-                if on_chat or not (c.palette_action or "").startswith("screen.")]
+                if c.id in bound or not (c.palette_action or "").startswith("screen.")]
 
     def _help(self, command: Command) -> str:
         keymap = cast("AichatApp", self.app).keymap
