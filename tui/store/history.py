@@ -22,7 +22,8 @@ from typing import Any
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.providers import Turn
 from tui.private_files import create_private, private_dir
-from tui.store.errors import HistoryError, history_error, missing_error
+from tui.store.errors import (HistoryCorrupt, HistoryError, corrupt_error, history_error,
+                              missing_error)
 from tui.store.schema import migrate, refuse_newer
 from tui.store.search import SearchHit, search_sql, search_terms, snippet
 from tui.store.transaction import immediate_transaction
@@ -79,13 +80,34 @@ class History:
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = ON")
                 migrate(conn, path)
-                # Reading the schema now reports a damaged file at start-up rather than later.
+                # Reading the schema and checking the pages now reports a damaged file at
+                # start-up rather than at the first question.
                 (index_sql,) = conn.execute(
                     "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+                if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                    raise corrupt_error(path)
             except BaseException:
                 conn.close()
                 raise
         return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock)
+
+    @classmethod
+    def open_or_start_fresh(cls, path: Path, *, clock: Callable[[], float] = time.time
+                            ) -> tuple[History, Path | None]:
+        """`open`, but a damaged file is kept aside (renamed, never deleted) and a fresh history
+        started in its place, so chatting goes on. Returns the history and where the damaged
+        file now is (None if it was sound)."""
+        try:
+            return cls.open(path, clock=clock), None
+        except HistoryCorrupt:
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
+            aside = path.with_name(f"{path.name}.damaged-{stamp}")
+            for suffix in ("", "-wal", "-shm"):
+                sidecar = path.with_name(path.name + suffix)
+                if sidecar.exists():
+                    sidecar.rename(aside.with_name(aside.name + suffix))
+            log.warning("history: %s is damaged; kept as %s, starting a fresh one", path, aside)
+            return cls.open(path, clock=clock), aside
 
     def close(self) -> None:
         self._conn.close()
