@@ -152,6 +152,7 @@ def test_recover_interrupted_marks_replies_left_streaming(history, history_path)
     history.add_message(conversation.id, user("q1"))
     cut = history.add_message(conversation.id, reply("partial an"))
     done = history.add_message(conversation.id, reply("whole answer", status=MessageStatus.COMPLETE))
+    history.close()  # the run that wrote them ends (a crash ends it the same way)
 
     with History.open(history_path) as restarted:
         assert restarted.recover_interrupted() == 1

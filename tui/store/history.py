@@ -27,8 +27,12 @@ from tui.store.errors import (HistoryCorrupt, HistoryError, corrupt_error, histo
 from tui.store.schema import migrate, refuse_newer
 from tui.store.search import SearchHit, search_sql, search_terms, snippet
 from tui.store.transaction import immediate_transaction
+from tui.store.writers import WriterLock, writer_alive
 
 log = logging.getLogger(__name__)
+
+# The meta key naming the process writing a streaming reply (tui.store.writers).
+_WRITER = "writer"
 
 # Another aichat-tui window may hold the write lock for a moment; wait that long, no longer,
 # since the caller is the UI thread.
@@ -44,11 +48,12 @@ class History:
     """The history file. Make one with `History.open(path)`; `close()` it when done."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, trigram_index: bool,
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], writer: WriterLock | None = None) -> None:
         self._conn = conn
         self.path = path
         self._trigram_index = trigram_index
         self._clock = clock
+        self._writer = writer
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> History:
@@ -89,7 +94,13 @@ class History:
             except BaseException:
                 conn.close()
                 raise
-        return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock)
+        writer = None
+        if not memory:
+            try:
+                writer = WriterLock(path)
+            except OSError as exc:  # no lock, no harm: this window's replies look cut off
+                log.warning("history: could not mark this process as a writer: %s", exc)
+        return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock, writer=writer)
 
     @classmethod
     def open_or_start_fresh(cls, path: Path, *, clock: Callable[[], float] = time.time
@@ -111,6 +122,8 @@ class History:
 
     def close(self) -> None:
         self._conn.close()
+        if self._writer is not None:
+            self._writer.close()
 
     def __enter__(self) -> History:
         return self
@@ -225,6 +238,10 @@ class History:
 
         Also makes the conversation the most recently active one.
         """
+        meta = message.meta
+        if message.status is MessageStatus.STREAMING and self._writer is not None:
+            # Who is writing it: recover_interrupted() leaves it alone while that one lives.
+            meta = {**meta, _WRITER: self._writer.id}
         with self._guard("save a message"):
             try:
                 with immediate_transaction(self._conn):
@@ -232,7 +249,7 @@ class History:
                         "INSERT INTO messages (conversation_id, role, text, status, created_at,"
                         " meta, provider, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (conversation_id, message.role.value, message.text, message.status.value,
-                         message.created_at, _meta_json(message.meta), message.provider,
+                         message.created_at, _meta_json(meta), message.provider,
                          message.model))
                     self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
                                        (self._clock(), conversation_id))
@@ -261,15 +278,23 @@ class History:
             raise missing_error(self.path, "message", message_id)
 
     def recover_interrupted(self) -> int:
-        """Mark every reply left STREAMING by a crash as INTERRUPTED; return how many there were.
+        """Mark every reply left STREAMING by a writer that is gone (a crash, a kill) as
+        INTERRUPTED; return how many there were. Replies another live aichat-tui is still
+        writing are left alone.
 
         Call once at start-up, before any reply of this run begins streaming.
         """
         with self._guard("recover replies cut off last time"):
-            cursor = self._conn.execute(
-                "UPDATE messages SET status = ? WHERE status = ?",
-                (MessageStatus.INTERRUPTED.value, MessageStatus.STREAMING.value))
-        return cursor.rowcount
+            rows = self._conn.execute("SELECT id, meta FROM messages WHERE status = ?",
+                                      (MessageStatus.STREAMING.value,)).fetchall()
+            own = self._writer.id if self._writer is not None else None
+            writers = {ident: str(_meta_from_json(meta, ident).get(_WRITER, ""))
+                       for ident, meta in rows}
+            # This process's own streaming replies, if any, are from before the call (see below).
+            cut_off = [(MessageStatus.INTERRUPTED.value, ident) for ident, writer in writers.items()
+                       if writer == own or not writer_alive(self.path, writer)]
+            self._conn.executemany("UPDATE messages SET status = ? WHERE id = ?", cut_off)
+        return len(cut_off)
 
     # -- search --------------------------------------------------------------------------------
 
