@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import pty
 import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
+from tests.backends.misbehaving import Misbehaving, answer
 from tui.emulator import Emulator, EmulatorConfig
 
 
@@ -174,3 +178,50 @@ def test_emulator_exits_0_on_ctrl_c(env):
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 0 and b"Traceback" not in err
+
+
+def test_hostile_voice_fields_reach_a_terminal_inert_and_bounded(isolated_env):
+    hostile = "\x1b[2J\x00\u202e" + "n" * 1000
+    catalogue = json.dumps([{"voice_type": f"qiniu_{hostile}", "voice_name": hostile,
+                             "category": hostile, "url": ""}]).encode()
+    ready, stop = threading.Event(), threading.Event()
+    urls: list[str] = []
+
+    def serve():
+        async def main():
+            async with Misbehaving(answer("200 OK", "application/json", catalogue)) as server:
+                urls.append(server.url)
+                ready.set()
+                while not stop.is_set():
+                    await asyncio.sleep(0.05)
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    ready.wait(10)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_", "AICHAT_"))}
+        env.update(AICHAT_TUI_DATA_DIR=str(isolated_env / "data"),
+                   AICHAT_TUI_CONFIG=str(isolated_env / "none.toml"),
+                   AICHAT_QINIU_API_KEY="sk-test", AICHAT_QINIU_BASE_URL=urls[0] + "/v1")
+        leader, follower = pty.openpty()
+        process = subprocess.run([sys.executable, "-m", "tui", "voices"], env=env,
+                                 stdout=follower, stderr=subprocess.PIPE, timeout=60)
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.close(leader)
+    finally:
+        stop.set()
+        thread.join()
+    assert process.returncode == 0, process.stderr
+    assert b"\x1b" not in output and b"\x00" not in output and "\u202e".encode() not in output
+    assert "␛[2J␀\\u202e".encode() in output
+    assert max(len(line) for line in output.decode().splitlines()) < 600
