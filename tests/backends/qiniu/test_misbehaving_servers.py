@@ -50,7 +50,8 @@ async def test_a_trickled_tts_answer_ends_in_the_timeout(make_speech):
 
 
 async def test_an_error_message_is_inert_and_shortened(make_speech):
-    body = json.dumps({"error": {"code": "500", "message": "\x1b[2J\x1b]52;c;eA==\x07" + "x" * 9000}})
+    hostile = "\x1b[2J\x1b]52;c;eA==\x07" + "x" * 9000
+    body = json.dumps({"error": {"code": "500", "message": hostile}})
     async with Misbehaving(answer("500 Internal Server Error", "application/json",
                                   body.encode())) as server:
         speech = make_speech(base_url=server.url + "/v1")
