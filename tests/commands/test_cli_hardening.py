@@ -40,8 +40,10 @@ def test_piped_ask_makes_escapes_inert_and_raw_keeps_them(env):
     assert inert.returncode == 0
     assert b"\x1b" not in inert.stdout and b"\x07" not in inert.stdout
     assert "␛]52;c;aGk=␇".encode() in inert.stdout
+    assert b"report\\u202etxt.exe" in inert.stdout and "\u202e".encode() not in inert.stdout
     raw = cli(env, "ask", "--raw", "#ansi please")
     assert b"\x1b]52;c;aGk=\x07" in raw.stdout and b"\x1b[2J" in raw.stdout
+    assert "report\u202etxt.exe".encode() in raw.stdout
 
 
 def test_piped_ordinary_text_is_exact(env):
