@@ -22,8 +22,13 @@ from typing import Any
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.providers import Turn
 from tui.private_files import create_private, private_dir
-from tui.store.errors import (HistoryCorrupt, HistoryError, corrupt_error, history_error,
-                              missing_error)
+from tui.store.errors import (
+    HistoryCorrupt,
+    HistoryError,
+    corrupt_error,
+    history_error,
+    missing_error,
+)
 from tui.store.schema import migrate, refuse_newer
 from tui.store.search import SearchHit, search_sql, search_terms, snippet
 from tui.store.transaction import immediate_transaction
