@@ -227,3 +227,11 @@ def test_hostile_voice_fields_reach_a_terminal_inert_and_bounded(isolated_env):
     assert b"\x1b" not in output and b"\x00" not in output and "\u202e".encode() not in output
     assert "␛[2J␀\\u202e".encode() in output
     assert max(len(line) for line in output.decode().splitlines()) < 600
+
+
+def test_a_bad_value_that_falls_back_to_its_default_is_warned_once(env):
+    result = cli({**env, "AICHAT_NETWORK_TIMEOUT": "soon"}, "ask", "hi")
+    assert result.returncode == 0 and result.stdout.strip()
+    [line] = result.stderr.decode().splitlines()
+    assert line.startswith("aichat-tui: warning: The environment variable AICHAT_NETWORK_TIMEOUT")
+    assert "The [network] defaults are used." in line
