@@ -111,6 +111,20 @@ async def test_a_damaged_history_is_kept_aside_and_chatting_goes_on(emulator, tm
         assert [c.title for c in app.history.list_conversations()] == ["still chatting"]
 
 
+async def test_a_second_window_leaves_a_reply_streaming_in_the_first_alone(emulator):
+    settings = settings_for(emulator)
+    with History.open(settings.history_path) as first_window:
+        conversation = first_window.create_conversation("streaming elsewhere")
+        first_window.add_message(conversation.id, Message(Role.USER, "q", 0.0))
+        first_window.add_message(conversation.id, Message(Role.ASSISTANT, "still arriv", 0.0,
+                                                          MessageStatus.STREAMING))
+        app = make_app(settings)
+        async with app.run_test(notifications=True) as pilot:
+            await pilot.pause(0.3)
+            assert not any("cut off" in n for n in notifications(app))
+        assert first_window.messages(conversation.id)[1].status == MessageStatus.STREAMING
+
+
 async def test_replies_cut_off_last_time_are_marked_interrupted_at_start(emulator, history):
     conversation = history.create_conversation("before the crash")
     history.add_message(conversation.id, Message(Role.USER, "q", 0.0))
