@@ -162,6 +162,18 @@ def test_ten_asks_apply_for_one_token_kept_in_a_private_file(env, served):
         assert secret not in log
 
 
+def test_asks_started_together_take_turns_for_one_token(env, served):
+    before = served.aliyun.token_requests
+    processes = [subprocess.Popen([sys.executable, "-m", "tui", "ask", "hi"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for _ in range(4)]
+    assert [p.wait(timeout=60) for p in processes] == [0, 0, 0, 0]
+    for p in processes:
+        p.stdout.close()
+        p.stderr.close()
+    assert served.aliyun.token_requests - before == 1
+
+
 def test_the_data_folder_and_its_files_are_private(env):
     os.umask(0o022)
     cli(env, "ask", "hi")
