@@ -36,7 +36,9 @@ def setup_logging(path: Path, secrets: Iterable[str], level: int = logging.INFO)
         handler = logging.NullHandler()
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("tui", "httpx", "httpcore"):
+    # aiohttp serves the --demo emulator: its complaints belong in the file, never on the
+    # terminal the app is drawing on.
+    for name in ("tui", "httpx", "httpcore", "aiohttp"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level if name == "tui" else logging.WARNING)

@@ -170,7 +170,7 @@ class Settings:
                 continue
             consequence = (f"{FEATURE_SECTIONS[section]} is off until it is fixed"
                            if section in FEATURE_SECTIONS else f"the [{section}] defaults are used")
-            parts.append(f"{error.message} ({consequence}.)")
+            parts.append(f"{error.message} ({consequence[0].upper()}{consequence[1:]}.)")
         return " ".join(parts)
 
     @property
@@ -281,7 +281,7 @@ def load_settings(env: dict[str, str] | os._Environ[str] | None = None,
             env_name = fallback
         if env.get(env_name, "") != "":
             raw: Any = env[env_name]
-            origin = f"the environment variable {env_name}"
+            origin = f"The environment variable {env_name}"
         else:
             raw = table.get(section, {}).get(key)
             origin = f"`{key}` in the [{section}] section of {path}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import stat
 import struct
 import wave
 
@@ -81,6 +82,7 @@ def test_cache_drops_the_least_recently_used_past_its_size(tmp_path):
     # b was used long ago (set explicitly: file times can be coarser than this test is quick)
     os.utime(next(p for p in tmp_path.glob("??/*") if p.read_bytes()[:1] == b"b"), (1, 1))
     cache.put(b"c" * 1000, "c")
+    cache.settle()  # pruning runs off the caller's thread
     assert cache.get("b") is None
     assert cache.get("a") and cache.get("c")
 
@@ -91,3 +93,14 @@ def test_an_unwritable_cache_is_no_error(tmp_path):
     cache = AudioCache(blocker / "cache")
     cache.put(b"audio", "key")
     assert cache.get("key") is None
+
+
+def test_cached_audio_is_private(tmp_path):
+    old = os.umask(0o022)
+    try:
+        AudioCache(tmp_path / "tts").put(b"audio", "key")
+    finally:
+        os.umask(old)
+    [entry] = (tmp_path / "tts").glob("??/*")
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE(entry.parent.stat().st_mode) == 0o700

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import pty
 import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
+from tests.backends.misbehaving import Misbehaving, answer
 from tui.emulator import Emulator, EmulatorConfig
 
 
@@ -36,8 +40,10 @@ def test_piped_ask_makes_escapes_inert_and_raw_keeps_them(env):
     assert inert.returncode == 0
     assert b"\x1b" not in inert.stdout and b"\x07" not in inert.stdout
     assert "␛]52;c;aGk=␇".encode() in inert.stdout
+    assert b"report\\u202etxt.exe" in inert.stdout and "\u202e".encode() not in inert.stdout
     raw = cli(env, "ask", "--raw", "#ansi please")
     assert b"\x1b]52;c;aGk=\x07" in raw.stdout and b"\x1b[2J" in raw.stdout
+    assert "report\u202etxt.exe".encode() in raw.stdout
 
 
 def test_piped_ordinary_text_is_exact(env):
@@ -156,6 +162,18 @@ def test_ten_asks_apply_for_one_token_kept_in_a_private_file(env, served):
         assert secret not in log
 
 
+def test_asks_started_together_take_turns_for_one_token(env, served):
+    before = served.aliyun.token_requests
+    processes = [subprocess.Popen([sys.executable, "-m", "tui", "ask", "hi"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for _ in range(4)]
+    assert [p.wait(timeout=60) for p in processes] == [0, 0, 0, 0]
+    for p in processes:
+        p.stdout.close()
+        p.stderr.close()
+    assert served.aliyun.token_requests - before == 1
+
+
 def test_the_data_folder_and_its_files_are_private(env):
     os.umask(0o022)
     cli(env, "ask", "hi")
@@ -174,3 +192,58 @@ def test_emulator_exits_0_on_ctrl_c(env):
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 0 and b"Traceback" not in err
+
+
+def test_hostile_voice_fields_reach_a_terminal_inert_and_bounded(isolated_env):
+    hostile = "\x1b[2J\x00\u202e" + "n" * 1000
+    catalogue = json.dumps([{"voice_type": f"qiniu_{hostile}", "voice_name": hostile,
+                             "category": hostile, "url": ""}]).encode()
+    ready, stop = threading.Event(), threading.Event()
+    urls: list[str] = []
+
+    def serve():
+        async def main():
+            async with Misbehaving(answer("200 OK", "application/json", catalogue)) as server:
+                urls.append(server.url)
+                ready.set()
+                while not stop.is_set():
+                    await asyncio.sleep(0.05)
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    ready.wait(10)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_", "AICHAT_"))}
+        env.update(AICHAT_TUI_DATA_DIR=str(isolated_env / "data"),
+                   AICHAT_TUI_CONFIG=str(isolated_env / "none.toml"),
+                   AICHAT_QINIU_API_KEY="sk-test", AICHAT_QINIU_BASE_URL=urls[0] + "/v1")
+        leader, follower = pty.openpty()
+        process = subprocess.run([sys.executable, "-m", "tui", "voices"], env=env,
+                                 stdout=follower, stderr=subprocess.PIPE, timeout=60)
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.close(leader)
+    finally:
+        stop.set()
+        thread.join()
+    assert process.returncode == 0, process.stderr
+    assert b"\x1b" not in output and b"\x00" not in output and "\u202e".encode() not in output
+    assert "␛[2J␀\\u202e".encode() in output
+    assert max(len(line) for line in output.decode().splitlines()) < 600
+
+
+def test_a_bad_value_that_falls_back_to_its_default_is_warned_once(env):
+    result = cli({**env, "AICHAT_NETWORK_TIMEOUT": "soon"}, "ask", "hi")
+    assert result.returncode == 0 and result.stdout.strip()
+    [line] = result.stderr.decode().splitlines()
+    assert line.startswith("aichat-tui: warning: The environment variable AICHAT_NETWORK_TIMEOUT")
+    assert "The [network] defaults are used." in line

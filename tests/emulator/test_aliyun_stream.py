@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 
 import httpx
@@ -187,3 +189,17 @@ async def test_a_token_serves_many_streams(emulator, client, grant):
         received = await ask(client, grant.url(emulator.base_url, now_ms(emulator)))
         assert received.status == 200
     assert emulator.aliyun.token_requests == 1
+
+
+async def test_a_client_hanging_up_mid_reply_leaves_no_error_behind(emulator, grant, caplog):
+    """Quitting `--demo` during a large reply must not print aiohttp's traceback."""
+    caplog.set_level(logging.WARNING)
+    body = chat_body("#bench chars=2000000 events=400 rate=0", DEMO.instance_id)
+    for _ in range(3):
+        async with httpx.AsyncClient(timeout=10) as client:
+            async with client.stream("POST", grant.url(emulator.base_url, now_ms(emulator)),
+                                     json=body) as response:
+                async for _chunk in response.aiter_raw():
+                    break  # hang up with the server still writing
+        await asyncio.sleep(0.3)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import textwrap
 
-from tui.domain.conversation import MessageStatus, Role
+from tui.domain.conversation import Message, MessageStatus, Role
 from tui.store import History
 
 # Streams a reply made of its own clock readings, "<12.345678>", one every 10 ms, saving it
@@ -68,3 +69,36 @@ def test_a_reply_killed_mid_stream_is_kept_up_to_one_interval_back(tmp_path):
     assert kept[:len(printed)] == printed[:len(kept)] and len(kept) <= len(printed) + 1
     # ...and lags the last update that returned by no more than one interval.
     assert float(kept[-1]) >= float(printed[-1]) - INTERVAL
+
+
+def test_a_second_instance_leaves_a_reply_still_streaming_in_the_first_alone(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    first = History.open(path)
+    conversation = first.create_conversation("live")
+    reply = first.add_message(conversation.id, Message(Role.ASSISTANT, "still arriving", 0.0,
+                                                       MessageStatus.STREAMING))
+    with History.open(path) as second:
+        assert second.recover_interrupted() == 0
+        assert second.messages(conversation.id)[0].status is MessageStatus.STREAMING
+    first.close()  # the first window quits without finishing: now its reply is cut off
+    with History.open(path) as third:
+        assert third.recover_interrupted() == 1
+        assert third.messages(conversation.id)[0].status is MessageStatus.INTERRUPTED
+    assert reply.id is not None
+
+
+def test_a_killed_writer_counts_as_gone(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    code = textwrap.dedent(f"""
+        import os
+        from tui.domain.conversation import Message, MessageStatus, Role
+        from tui.store import History
+        history = History.open({str(path)!r})
+        conversation = history.create_conversation("crash")
+        history.add_message(conversation.id, Message(Role.ASSISTANT, "cut", 0.0,
+                                                     MessageStatus.STREAMING))
+        os._exit(9)
+    """)
+    subprocess.run([sys.executable, "-c", code], check=False, timeout=60)
+    with History.open(path) as history:
+        assert history.recover_interrupted() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import timezone
 
 import pytest
@@ -134,3 +135,21 @@ def test_a_reasoning_reply_exports_its_thinking_model_and_length_cut(history):
     assert "### Qiniu (deepseek-r1) · 12:00\n" in text
     assert ("> **Thinking**\n>\n> First, the sky.\n>\n> Then ␛[2J the sea.\n\nBecause of\n\n"
             "> *The reply was cut at the length limit.*") in text
+
+
+def test_every_service_field_is_exported_inert_and_the_file_is_private(history, tmp_path):
+    esc = "\x1b[2J\u202e"
+    conversation = history.create_conversation("fields")
+    history.add_message(conversation.id, Message(
+        Role.ASSISTANT, "pick", START, MessageStatus.COMPLETE,
+        meta=reply_meta([ClarifyOptions(f"title{esc}", f"content{esc}", (f"one{esc}",)),
+                         HandOverToHuman(f"detail{esc}")])))
+    history.add_message(conversation.id, Message(Role.ASSISTANT, "half", START,
+                                                 MessageStatus.FAILED,
+                                                 meta=reply_meta(error=f"boom{esc}")))
+    path = export_to_file(history, conversation.id, tmp_path / "out", tz=UTC)
+    text = path.read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\u202e" not in text
+    for word in ("title", "content", "one", "detail", "boom"):
+        assert f"{word}␛[2J\\u202e" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 
 import pytest
 
@@ -152,6 +154,7 @@ def test_recover_interrupted_marks_replies_left_streaming(history, history_path)
     history.add_message(conversation.id, user("q1"))
     cut = history.add_message(conversation.id, reply("partial an"))
     done = history.add_message(conversation.id, reply("whole answer", status=MessageStatus.COMPLETE))
+    history.close()  # the run that wrote them ends (a crash ends it the same way)
 
     with History.open(history_path) as restarted:
         assert restarted.recover_interrupted() == 1
@@ -247,3 +250,19 @@ def test_recent_turns_are_the_latest_questions_and_replies_that_fit_the_budget(h
     assert [t.text for t in turns] == ["two?", "three?", "third answer"]
     assert omitted == 2
     assert history.recent_turns(conversation.id, before=question.id, budget=5) == ((), 5)
+
+
+def test_the_history_and_its_folder_are_private_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "data" / "history.sqlite3"
+        with History.open(path) as history:
+            history.create_conversation("private")
+            names = sorted(p.name for p in path.parent.iterdir() if p.is_file())
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
+    finally:
+        os.umask(old)
+    assert "history.sqlite3" in names and "history.sqlite3-wal" in names
+    assert all(mode == (0o700 if name.endswith(".writers") else 0o600)
+               for name, mode in modes.items()), modes
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -176,3 +176,23 @@ def test_a_folder_in_place_of_the_file_is_explained(tmp_path):
         History.open(path)
 
     assert f"Could not open the history: the history file {path} cannot be opened." in str(caught.value)
+
+
+def test_a_file_with_damaged_pages_is_kept_aside_and_a_fresh_one_started(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    with History.open(path) as history:
+        conversation = history.create_conversation("kept")
+        for i in range(300):
+            history.add_message(conversation.id, Message(Role.USER, f"message {i} " * 20, 0.0))
+    damaged = bytearray(path.read_bytes())
+    damaged[4096 * 3: 4096 * 7] = bytes(range(256)) * 64  # the header stays valid
+    path.write_bytes(bytes(damaged))
+
+    with pytest.raises(HistoryCorrupt):
+        History.open(path)
+    history, aside = History.open_or_start_fresh(path)
+    with history:
+        assert aside is not None and aside.read_bytes() == bytes(damaged), "never deleted"
+        conversation = history.create_conversation("new")
+        history.add_message(conversation.id, Message(Role.USER, "chatting goes on", 0.0))
+        assert [c.title for c in history.list_conversations()] == ["new"]

@@ -76,6 +76,55 @@ async def test_demo_runs_against_the_embedded_emulator_with_its_own_history(tmp_
     assert not (tmp_path / "data" / "history.sqlite3").exists()
 
 
+async def test_a_bad_qiniu_value_leaves_chat_working_in_demo_with_one_notice(config_path):
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text('[qiniu]\nspeed = "fast"\n', encoding="utf-8")
+    with ExitStack() as stack:
+        app = build_app(True, stack)
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await wait_until(pilot, lambda: any("speed" in n for n in notifications(app)),
+                             "the settings notice")
+            [notice] = [n for n in notifications(app) if "speed" in n]
+            assert "[qiniu]" in notice and "Qiniu voices and speech is off" in notice
+            await send(pilot, "hello demo")
+            await wait_for_reply(pilot)
+            assert "You asked: “hello demo”" in replies(app)[0].copy_text
+
+
+async def test_a_damaged_history_is_kept_aside_and_chatting_goes_on(emulator, tmp_path):
+    path = load_settings().history_path
+    with History.open(path) as old:
+        conversation = old.create_conversation("old")
+        for i in range(300):
+            old.add_message(conversation.id, Message(Role.USER, f"message {i} " * 20, 0.0))
+    damaged = bytearray(path.read_bytes())
+    damaged[4096 * 3: 4096 * 7] = bytes(4096 * 4)
+    path.write_bytes(bytes(damaged))
+    app = make_app(settings_for(emulator))
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_until(pilot, lambda: any("damaged" in n for n in notifications(app)),
+                         "the notice saying where the damaged file is")
+        [aside] = path.parent.glob("history.sqlite3.damaged-*")
+        assert any(aside.name in n.replace(" ", "") for n in notifications(app))
+        await send(pilot, "still chatting")
+        await wait_for_reply(pilot)
+        assert [c.title for c in app.history.list_conversations()] == ["still chatting"]
+
+
+async def test_a_second_window_leaves_a_reply_streaming_in_the_first_alone(emulator):
+    settings = settings_for(emulator)
+    with History.open(settings.history_path) as first_window:
+        conversation = first_window.create_conversation("streaming elsewhere")
+        first_window.add_message(conversation.id, Message(Role.USER, "q", 0.0))
+        first_window.add_message(conversation.id, Message(Role.ASSISTANT, "still arriv", 0.0,
+                                                          MessageStatus.STREAMING))
+        app = make_app(settings)
+        async with app.run_test(notifications=True) as pilot:
+            await pilot.pause(0.3)
+            assert not any("cut off" in n for n in notifications(app))
+        assert first_window.messages(conversation.id)[1].status == MessageStatus.STREAMING
+
+
 async def test_replies_cut_off_last_time_are_marked_interrupted_at_start(emulator, history):
     conversation = history.create_conversation("before the crash")
     history.add_message(conversation.id, Message(Role.USER, "q", 0.0))

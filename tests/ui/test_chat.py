@@ -217,8 +217,10 @@ async def test_escape_sequences_in_a_reply_are_shown_inert_never_sent_raw(app, h
         await wait_for_reply(pilot)
         text = screen_text(app)
         assert "␛]52;c;aGk=␇" in text and "␛[2J" in text and "bell ␇" in text
+        assert "report\\u202etxt.exe" in text, "the bidi override is shown, not obeyed"
         written = terminal_output(app)
         assert "\x1b]52" not in written and "\x1b[2J" not in written and "\x07" not in written
+        assert "\u202e" not in written
         assert app.clipboard == ""  # the OSC 52 did not write the clipboard
     # The history keeps what was said; only what reaches the terminal is made inert.
     _, (_, answer) = saved(history)

@@ -3,7 +3,8 @@
 Entries are keyed by everything that shapes the audio (voice, speed, text, encoding); a
 reply is cached sentence by sentence, the unit it is synthesized in. The cache is best effort:
 a full disk or a damaged file costs a request, never an error. Past `max_bytes` the entries
-used least recently are removed.
+used least recently are removed, on a thread of its own: with thousands of entries that scan
+takes a tenth of a second, which the event loop (the UI) must not wait for.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 
 from tui.private_files import private_dir, write_private
@@ -26,6 +28,9 @@ class AudioCache:
         self.root = root
         self.max_bytes = max_bytes
         self._total: int | None = None  # bytes on disk, counted once, then kept up to date
+        self._lock = threading.Lock()
+        self._pruner: threading.Thread | None = None
+        self._prune_again = False
 
     def get(self, *key: object) -> bytes | None:
         path = self._path(key)
@@ -44,14 +49,35 @@ class AudioCache:
         except OSError as e:
             log.warning("Could not cache audio in %s: %s", self.root, e)
             return
-        if self._total is not None:
-            self._total += len(data)
-        if self._total is None or self._total > self.max_bytes:
-            self._prune()
+        with self._lock:
+            if self._total is not None:
+                self._total += len(data)
+            if self._total is not None and self._total <= self.max_bytes:
+                return
+            if self._pruner is not None and self._pruner.is_alive():
+                self._prune_again = True  # the running prune goes round once more
+                return
+            self._pruner = threading.Thread(target=self._prune_until_settled,
+                                            name="audio-cache-prune", daemon=True)
+            self._pruner.start()
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for a prune in progress (tests; a process about to exit)."""
+        pruner = self._pruner
+        if pruner is not None:
+            pruner.join(timeout)
 
     def _path(self, key: tuple[object, ...]) -> Path:
         digest = hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
         return self.root / digest[:2] / digest
+
+    def _prune_until_settled(self) -> None:
+        while True:
+            self._prune()
+            with self._lock:
+                if not self._prune_again:
+                    return
+                self._prune_again = False
 
     def _prune(self) -> None:
         try:
@@ -67,4 +93,5 @@ class AudioCache:
             except OSError:
                 continue
             total -= stat.st_size
-        self._total = total
+        with self._lock:
+            self._total = total

@@ -27,7 +27,8 @@ def build_app(demo: bool, stack: ExitStack) -> AichatApp:
     from tui.ui.app import make_app
 
     try:
-        settings = stack.enter_context(command_settings(demo))
+        # The app shows the settings notice itself, on screen.
+        settings = stack.enter_context(command_settings(demo, warn=False))
     except SettingsError as error:
         # Open anyway, to show on screen what is wrong and where; the history stays usable.
         data_dir = default_data_dir()

@@ -15,6 +15,7 @@ from tui.logs import setup_logging
 from tui.private_files import private_dir
 from tui.settings import (
     ENVIRONMENT_NAMES,
+    FEATURE_SECTIONS,
     Settings,
     default_data_dir,
     load_settings,
@@ -25,9 +26,11 @@ _LINE_LIMIT = 2000
 
 
 @contextmanager
-def command_settings(demo: bool) -> Iterator[Settings]:
+def command_settings(demo: bool, *, warn: bool = True) -> Iterator[Settings]:
     """Load settings and set up logging. With `demo`, serve the emulator for the duration and
-    point every backend at it, with history kept apart in <data dir>/demo."""
+    point every backend at it, with history kept apart in <data dir>/demo. With `warn`, a bad
+    value that fell back to its default is said on stderr (a feature's own problem is raised
+    when the command needs the feature)."""
     with ExitStack() as stack:
         if demo:
             from tui.emulator import Emulator, EmulatorConfig
@@ -41,6 +44,9 @@ def command_settings(demo: bool) -> Iterator[Settings]:
         with suppress(OSError):  # a read-only home: the history says so when it opens
             private_dir(settings.data_dir)
         setup_logging(settings.log_path, settings.secrets())
+        notice = settings.notice(skip=tuple(FEATURE_SECTIONS))
+        if warn and notice:
+            sys.stderr.write(f"aichat-tui: warning: {inert_value(notice, limit=_LINE_LIMIT)}\n")
         yield settings
 
 

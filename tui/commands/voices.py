@@ -11,11 +11,12 @@ from typing import TextIO
 
 from tui.commands.session import EXIT_OK, command_settings, exit_code, report
 from tui.domain.errors import AichatError, InvalidInput
-from tui.domain.inert_text import make_inert
+from tui.domain.inert_text import inert_value
 from tui.domain.voice import Voice
 from tui.settings import Settings
 
 COLUMNS = ("VOICE TYPE", "NAME", "LANGUAGE", "GENDER", "CATEGORY")
+_CELL = 80  # characters of one cell at most
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +59,7 @@ def _print(voices: list[Voice], current: str, *, as_json: bool, out: TextIO) -> 
     else:
         for v in voices:
             fields = (v.voice_type, v.name, v.language, v.gender, v.category)
-            out.write("\t".join(make_inert(f).replace("\t", " ") for f in fields) + "\n")
+            out.write("\t".join(inert_value(f, _CELL) for f in fields) + "\n")
 
 
 async def _fetch(settings: Settings, *, refresh: bool) -> list[Voice]:
@@ -90,8 +91,10 @@ def _as_json(voice: Voice) -> dict[str, str]:
 def _print_table(voices: list[Voice], current: str, out: TextIO) -> None:
     from rich.cells import cell_len  # CJK names are two cells per character
 
-    rows = [(("* " if v.voice_type == current else "  ") + v.voice_type, make_inert(v.name),
-             v.language_label, v.gender_label, make_inert(v.category_label))
+    # Every cell is service text: inert, on one line, and short enough to keep the table a table.
+    rows = [(("* " if v.voice_type == current else "  ") + inert_value(v.voice_type, _CELL),
+             *(inert_value(cell, _CELL) for cell in (v.name, v.language_label, v.gender_label,
+                                                     v.category_label)))
             for v in voices]
     header = ("  " + COLUMNS[0], *COLUMNS[1:])
     widths = [max(cell_len(row[i]) for row in [header, *rows]) for i in range(len(COLUMNS))]

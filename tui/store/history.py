@@ -22,12 +22,22 @@ from typing import Any
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.providers import Turn
 from tui.private_files import create_private, private_dir
-from tui.store.errors import HistoryError, history_error, missing_error
+from tui.store.errors import (
+    HistoryCorrupt,
+    HistoryError,
+    corrupt_error,
+    history_error,
+    missing_error,
+)
 from tui.store.schema import migrate, refuse_newer
 from tui.store.search import SearchHit, search_sql, search_terms, snippet
 from tui.store.transaction import immediate_transaction
+from tui.store.writers import WriterLock, writer_alive
 
 log = logging.getLogger(__name__)
+
+# The meta key naming the process writing a streaming reply (tui.store.writers).
+_WRITER = "writer"
 
 # Another aichat-tui window may hold the write lock for a moment; wait that long, no longer,
 # since the caller is the UI thread.
@@ -43,11 +53,12 @@ class History:
     """The history file. Make one with `History.open(path)`; `close()` it when done."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, trigram_index: bool,
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], writer: WriterLock | None = None) -> None:
         self._conn = conn
         self.path = path
         self._trigram_index = trigram_index
         self._clock = clock
+        self._writer = writer
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> History:
@@ -79,16 +90,45 @@ class History:
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = ON")
                 migrate(conn, path)
-                # Reading the schema now reports a damaged file at start-up rather than later.
+                # Reading the schema and checking the pages now reports a damaged file at
+                # start-up rather than at the first question.
                 (index_sql,) = conn.execute(
                     "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+                if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                    raise corrupt_error(path)
             except BaseException:
                 conn.close()
                 raise
-        return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock)
+        writer = None
+        if not memory:
+            try:
+                writer = WriterLock(path)
+            except OSError as exc:  # no lock, no harm: this window's replies look cut off
+                log.warning("history: could not mark this process as a writer: %s", exc)
+        return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock, writer=writer)
+
+    @classmethod
+    def open_or_start_fresh(cls, path: Path, *, clock: Callable[[], float] = time.time
+                            ) -> tuple[History, Path | None]:
+        """`open`, but a damaged file is kept aside (renamed, never deleted) and a fresh history
+        started in its place, so chatting goes on. Returns the history and where the damaged
+        file now is (None if it was sound)."""
+        try:
+            return cls.open(path, clock=clock), None
+        except HistoryCorrupt:
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
+            aside = path.with_name(f"{path.name}.damaged-{stamp}")
+            for suffix in ("", "-wal", "-shm"):
+                sidecar = path.with_name(path.name + suffix)
+                if sidecar.exists():
+                    sidecar.rename(aside.with_name(aside.name + suffix))
+            log.warning("history: %s is damaged; kept as %s, starting a fresh one", path, aside)
+            return cls.open(path, clock=clock), aside
 
     def close(self) -> None:
         self._conn.close()
+        if self._writer is not None:
+            self._writer.close()
 
     def __enter__(self) -> History:
         return self
@@ -203,6 +243,10 @@ class History:
 
         Also makes the conversation the most recently active one.
         """
+        meta = message.meta
+        if message.status is MessageStatus.STREAMING and self._writer is not None:
+            # Who is writing it: recover_interrupted() leaves it alone while that one lives.
+            meta = {**meta, _WRITER: self._writer.id}
         with self._guard("save a message"):
             try:
                 with immediate_transaction(self._conn):
@@ -210,7 +254,7 @@ class History:
                         "INSERT INTO messages (conversation_id, role, text, status, created_at,"
                         " meta, provider, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (conversation_id, message.role.value, message.text, message.status.value,
-                         message.created_at, _meta_json(message.meta), message.provider,
+                         message.created_at, _meta_json(meta), message.provider,
                          message.model))
                     self._conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?",
                                        (self._clock(), conversation_id))
@@ -239,15 +283,23 @@ class History:
             raise missing_error(self.path, "message", message_id)
 
     def recover_interrupted(self) -> int:
-        """Mark every reply left STREAMING by a crash as INTERRUPTED; return how many there were.
+        """Mark every reply left STREAMING by a writer that is gone (a crash, a kill) as
+        INTERRUPTED; return how many there were. Replies another live aichat-tui is still
+        writing are left alone.
 
         Call once at start-up, before any reply of this run begins streaming.
         """
         with self._guard("recover replies cut off last time"):
-            cursor = self._conn.execute(
-                "UPDATE messages SET status = ? WHERE status = ?",
-                (MessageStatus.INTERRUPTED.value, MessageStatus.STREAMING.value))
-        return cursor.rowcount
+            rows = self._conn.execute("SELECT id, meta FROM messages WHERE status = ?",
+                                      (MessageStatus.STREAMING.value,)).fetchall()
+            own = self._writer.id if self._writer is not None else None
+            writers = {ident: str(_meta_from_json(meta, ident).get(_WRITER, ""))
+                       for ident, meta in rows}
+            # This process's own streaming replies, if any, are from before the call (see below).
+            cut_off = [(MessageStatus.INTERRUPTED.value, ident) for ident, writer in writers.items()
+                       if writer == own or not writer_alive(self.path, writer)]
+            self._conn.executemany("UPDATE messages SET status = ? WHERE id = ?", cut_off)
+        return len(cut_off)
 
     # -- search --------------------------------------------------------------------------------
 

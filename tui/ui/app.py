@@ -139,7 +139,11 @@ class AichatApp(App[None], inherit_bindings=False):
     def _open_history(self) -> None:
         if self._history is None:
             try:
-                self._history = History.open(self.settings.history_path)
+                self._history, aside = History.open_or_start_fresh(self.settings.history_path)
+                if aside is not None:
+                    self.notify(f"The history file was damaged; it is kept as {aside} and a "
+                                "fresh history was started.", title="History",
+                                severity="warning", timeout=30, markup=False)
             except AichatError as error:
                 # Chatting still works; say loudly that nothing is kept.
                 self.notify(f"{error} Until then, this session's history is not saved.",

@@ -157,7 +157,8 @@ async def test_a_session_id_that_is_a_list_leaves_the_reply_complete(tongyi_sett
 
 
 async def test_a_failure_event_is_inert_and_shortened_and_keeps_the_session(tongyi_settings):
-    failure = {"success": False, "code": "\x1b]52;c;cHduZWQ=\x07", "message": "\x1b[2J" + "m" * 5000}
+    failure = {"success": False, "code": "\x1b]52;c;cHduZWQ=\x07",
+               "message": "\x1b[2J" + "m" * 5000}
     body = sse(snapshot("so far", session="sess-9"), end=False) + \
         b"data:" + json.dumps(failure).encode() + b"\n\n"
     async with Misbehaving(answer("200 OK", "text/event-stream", body)) as server:

@@ -6,9 +6,11 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +25,11 @@ from tui.domain.errors import AichatError, NetworkError, RateLimited, ServiceErr
 from tui.domain.secret import Secret
 from tui.private_files import private_dir, write_private
 from tui.settings import DEFAULT_NETWORK_TIMEOUT, TongyiSettings
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: processes apply on their own
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +81,20 @@ class TokenSource:
         async with self._lock:  # concurrent replies share one application
             token = self._token
             if token is None or self._expired(token):
-                token = self.shared.load(self.clock) if self.shared is not None else None
-                if token is None or self._expired(token):
-                    token = await self._apply()
-                    if self.shared is not None:
-                        self.shared.save(token, self.clock)
-                self._token = token
+                self._token = token = await (self._shared_token() if self.shared is not None
+                                             else self._apply())
             return token
+
+    async def _shared_token(self) -> StreamToken:
+        """The token other processes left in the shared file, or a new one put there. Processes
+        starting together take turns, so only the first applies."""
+        assert self.shared is not None
+        async with self.shared.turn(self.timeout):
+            token = self.shared.load(self.clock)
+            if token is None or self._expired(token):
+                token = await self._apply()
+                self.shared.save(token, self.clock)
+        return token
 
     def _expired(self, token: StreamToken) -> bool:
         return self.clock() - token.obtained_at >= self.lifetime
@@ -194,6 +208,43 @@ class SharedTokenFile:
             write_private(self.path, json.dumps(stored))
         except OSError as e:
             log.warning("could not share the stream token (%s)", e.strerror)
+
+    @asynccontextmanager
+    async def turn(self, patience: float) -> AsyncIterator[None]:
+        """Hold the file's lock for the block, so processes starting together take turns."""
+        fd = await self._take_lock(patience)
+        try:
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)  # releases the lock
+
+    async def _take_lock(self, patience: float) -> int | None:
+        """An open descriptor of the lock file, locked (polling: the event loop never waits);
+        after `patience` seconds it is returned unlocked, as a stuck process must not stop
+        this one. None where there are no file locks."""
+        if fcntl is None:
+            return None
+        try:
+            private_dir(self.path.parent)
+            fd = os.open(self.path.with_name(self.path.name + ".lock"),
+                         os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as e:
+            log.warning("could not take turns for the stream token (%s)", e.strerror)
+            return None
+        deadline = time.monotonic() + patience
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return fd
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        return fd
+                    await asyncio.sleep(0.05)
+        except BaseException:
+            os.close(fd)
+            raise
 
     def forget(self, token: StreamToken) -> None:
         """Remove the file if it still holds `token` (another process may have replaced it)."""

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui import __version__
+from tui.backends.deadlines import within
 from tui.backends.tencent.errors import APP_ID_ENV, APP_KEY_ENV, QPS_LIMIT, TencentErrors
 from tui.backends.tencent.signing import ParamValue, signed_form
 from tui.domain.errors import SettingsError
@@ -48,6 +49,7 @@ class TencentClient:
                                     settings.app_key.reveal())
         self._clock = clock
         self._retry_delays = tuple(retry_delays)
+        self._timeout = timeout
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
                                          transport=transport,
                                          headers={"User-Agent": f"aichat-tui/{__version__}"})
@@ -81,7 +83,9 @@ class TencentClient:
                             "nonce_str": uuid.uuid4().hex, **params},
                            self.settings.app_key.reveal())
         try:
-            response = await self._client.post(f"{self.base_url}/{api}", data=form)
+            # The whole answer within the timeout: a trickling server cannot hold a call.
+            response = await within(self._client.post(f"{self.base_url}/{api}", data=form),
+                                    self._timeout, self.errors.timed_out)
         except httpx.TimeoutException:
             raise self.errors.timed_out() from None
         except httpx.TransportError as e:

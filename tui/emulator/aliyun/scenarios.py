@@ -282,7 +282,8 @@ def slow(question: Question) -> Script:
 
 
 ANSI_REPLY = ("Terminal escapes ahead: a clipboard write \x1b]52;c;aGk=\x07, a screen clear "
-              "\x1b[2J and a bell \x07. A safe client shows them inert instead of obeying them.")
+              "\x1b[2J and a bell \x07. A bidi override makes report\u202etxt.exe read backwards. "
+              "A safe client shows them inert instead of obeying them.")
 
 
 def ansi(question: Question) -> Script:

@@ -105,8 +105,9 @@ class ChatStream:
         assert task is not None  # aiohttp runs every handler in a task
         self._streaming.add(task)
         try:
-            # The client may hang up at any point, e.g. when the user cancels the reply.
-            with contextlib.suppress(ConnectionResetError):
+            # The client may hang up at any point, e.g. when the user cancels the reply or
+            # quits: aiohttp then says ConnectionResetError or a bare ConnectionError.
+            with contextlib.suppress(ConnectionError):
                 await self._reply(request, response)
         finally:
             self._streaming.discard(task)

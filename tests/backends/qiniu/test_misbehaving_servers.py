@@ -1,0 +1,61 @@
+"""Qiniu speech against servers that misbehave on purpose: silence and trickles end in bounded
+time (`[network] timeout`), and what a server says is inert in the error."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from websockets.asyncio.server import serve
+
+from tests.backends.misbehaving import Misbehaving, answer, head
+from tui.domain.errors import NetworkError, ServiceError
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_a_silent_websocket_tts_server_ends_in_the_timeout(make_speech):
+    async def silent(ws):
+        await ws.recv()
+        await asyncio.sleep(30)
+
+    async with serve(silent, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        speech = make_speech(base_url=f"http://127.0.0.1:{port}/v1", timeout=1.0)
+        start = time.monotonic()
+        with pytest.raises(NetworkError, match="no progress for 1 s"):
+            async for _ in speech.stream("你好。", voice="v", speed=1.0):
+                pass
+        assert time.monotonic() - start < 4
+
+
+async def test_a_trickled_tts_answer_ends_in_the_timeout(make_speech):
+    body = json.dumps({"data": "", "addition": {"duration": "1"}}).encode()
+
+    async def trickle(writer):
+        writer.write(head("200 OK", "application/json", length=len(body)))
+        for byte in body:
+            writer.write(bytes([byte]))
+            await writer.drain()
+            await asyncio.sleep(0.2)
+
+    async with Misbehaving(trickle) as server:
+        speech = make_speech(base_url=server.url + "/v1", timeout=1.0)
+        start = time.monotonic()
+        with pytest.raises(NetworkError, match="no progress for 1 s"):
+            await speech.synthesize("你好。", voice="v", speed=1.0)
+        assert time.monotonic() - start < 4
+
+
+async def test_an_error_message_is_inert_and_shortened(make_speech):
+    hostile = "\x1b[2J\x1b]52;c;eA==\x07" + "x" * 9000
+    body = json.dumps({"error": {"code": "500", "message": hostile}})
+    async with Misbehaving(answer("500 Internal Server Error", "application/json",
+                                  body.encode())) as server:
+        speech = make_speech(base_url=server.url + "/v1")
+        with pytest.raises(ServiceError) as info:
+            await speech.synthesize("你好。", voice="v", speed=1.0)
+    message = str(info.value)
+    assert "\x1b" not in message and "\x07" not in message and len(message) < 600
