@@ -1,5 +1,6 @@
-"""`say --voice tencent-*`, `voices` and `keywords` as a user runs them: subprocesses against the
-emulator, with keyword results posted back to the command's own receiver over loopback."""
+"""`say --voice tencent-*`, `voices`, `keywords` and `listen --provider tencent` as a user runs
+them: subprocesses against the emulator, with long-recognition and keyword results posted back
+to the command's own receiver over loopback."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def env(served, isolated_env):
 
 def cli(env, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tui", *args], env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 
 def test_voices_lists_tencent_beside_qiniu(env) -> None:
@@ -108,4 +109,101 @@ def test_keywords_usage_errors(env, recording, tmp_path) -> None:
     assert missing.returncode == 2 and "There is no audio file" in missing.stderr
     (tmp_path / "junk.wav").write_bytes(b"not audio at all")
     junk = cli(env, "keywords", "--words", "天气", str(tmp_path / "junk.wav"))
-    assert junk.returncode == 1 and "not audio that can be read" in junk.stderr
+    assert junk.returncode == 2 and "not audio that can be decoded" in junk.stderr
+
+
+SAID = "今天天气很好。我们去公园吧！"
+
+
+@pytest.fixture
+def spoken(env, tmp_path):
+    out = tmp_path / "said.wav"
+    result = cli(env, "say", "--voice", "tencent-5", "--out", str(out), SAID)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture
+def tencent(served):
+    """The module's emulator, its knobs put back after the test."""
+    callbacks, config = served.tencent.callbacks, served.config
+    delay = config.tencent_callback_delay
+    yield served.tencent
+    callbacks.result_ret, callbacks.duplicate = None, False
+    config.tencent_callback_delay = delay
+
+
+def test_listen_to_a_tencent_voice_in_one_call(env, tencent, spoken) -> None:
+    before = dict(tencent.requests)
+    result = cli(env, "listen", "--provider", "tencent", str(spoken))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == SAID + "\n"
+    assert tencent.requests["aai/aai_asr"] == before.get("aai/aai_asr", 0) + 1
+    assert tencent.requests["aai/aai_wxasrlong"] == before.get("aai/aai_wxasrlong", 0)
+
+
+def test_listen_long_through_the_callback(env, tencent, spoken) -> None:
+    before = len(tencent.callbacks.deliveries)
+    result = cli(env, "listen", "--provider", "tencent", "--long", "--json", str(spoken))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["text"] == SAID and 2000 < answer["duration_ms"] < 6000
+    [delivery] = tencent.callbacks.deliveries[before:]
+    assert delivery.body["data"]["text"] == SAID
+    assert delivery.answer.replace(" ", "") == '{"ret":0,"msg":"ok"}'
+
+
+def test_listen_long_audio_goes_the_long_way_by_itself(env, tencent, spoken, tmp_path) -> None:
+    with wave.open(str(spoken)) as said:
+        rate, frames = said.getframerate(), said.readframes(said.getnframes())
+    long_file = tmp_path / "meeting.wav"
+    with wave.open(str(long_file), "wb") as out:  # the sentence, then 4 minutes of quiet
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames + bytes(2 * rate * 240))
+    before = dict(tencent.requests)
+    result = cli(env, "listen", "--provider", "tencent", str(long_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == SAID + "\n"
+    assert tencent.requests["aai/aai_wxasrlong"] == before.get("aai/aai_wxasrlong", 0) + 1
+    assert tencent.requests["aai/aai_asr"] == before.get("aai/aai_asr", 0)
+
+
+def test_a_duplicated_callback_prints_the_text_once(env, tencent, spoken) -> None:
+    tencent.callbacks.duplicate = True
+    result = cli(env, "listen", "--provider", "tencent", "--long", str(spoken))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == SAID + "\n"
+
+
+def test_a_failed_result_in_the_callback(env, tencent, spoken) -> None:
+    tencent.callbacks.result_ret = 16454
+    result = cli(env, "listen", "--provider", "tencent", "--long", str(spoken))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "could not decode" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_result_within_the_timeout(env, tencent, spoken) -> None:
+    tencent.config.tencent_callback_delay = 5.0  # the result would come after 5 s
+    env = {**env, "AICHAT_TENCENT_RESULT_TIMEOUT": "0.5"}  # the user waits 0.5 s
+    result = cli(env, "listen", "--provider", "tencent", "--long", str(spoken))
+    assert result.returncode == 1
+    assert "did not post the result within 0.5 s" in result.stderr
+    assert "callback_url" in result.stderr
+
+
+def test_listen_to_a_url(env, tencent, spoken, file_server) -> None:
+    (file_server.root / "said.wav").write_bytes(spoken.read_bytes())
+    result = cli(env, "listen", "--provider", "tencent", f"{file_server.url}/said.wav")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == SAID + "\n"
+    mp3 = cli(env, "listen", "--provider", "tencent", f"{file_server.url}/said.mp3")
+    assert mp3.returncode == 2 and "it takes WAV, PCM (16 kHz), AMR or SILK" in mp3.stderr
+
+
+def test_long_is_for_tencent(env, spoken) -> None:
+    result = cli(env, "listen", "--long", str(spoken))
+    assert result.returncode == 2
+    assert "qiniu has no separate recognition for long audio" in result.stderr
