@@ -4,8 +4,9 @@ Nothing is made until it is first needed, so start-up imports no HTTP client and
 sound device: a vendor's client and synthesizer on its first request (a voice list, a file),
 the player and the speaker on the first sound. Each voice is spoken by its own vendor's engine
 (`speech_engine_for`: `tencent-*` voices are Tencent's, the others Qiniu's); the one speaker
-is pointed at the right synthesizer before each reading or preview. Failures are `AichatError`s for the app to show
-as they are (`str(error)` says what happened and what to do).
+is pointed at the right synthesizer before each reading or preview. Failures are
+`AichatError`s for the app to show as they are (`str(error)` says what happened and what to
+do).
 """
 
 from __future__ import annotations

@@ -149,7 +149,8 @@ class TencentRecognizer:
         """The text of 16 kHz PCM of any length up to 15 minutes, posted back to a receiver."""
         async with self._receiver() as receiver:
             source = _upload(receiver, wav(pcm, RECOGNITION_RATE))
-            return await self._long_text(receiver, await self._submit(LONG_API, receiver, source, {}))
+            task_id = await self._submit(LONG_API, receiver, source, {})
+            return await self._long_text(receiver, task_id)
 
     async def keywords(self, pcm: bytes, words: list[str]) -> AsyncIterator[KeywordHit]:
         """Each hit of `words` in 8 kHz PCM as its segment arrives, until the last segment."""

@@ -1,5 +1,5 @@
-"""Browse the voices (Qiniu's catalogue, then Tencent's four): filter as you type, narrow by category, hear a sample, choose the
-default voice and the reading speed.
+"""Browse the voices (Qiniu's catalogue, then Tencent's four): filter as you type, narrow by
+category, hear a sample, choose the default voice and the reading speed.
 
 The filter keeps the focus the whole time (as in a fuzzy finder), so every letter goes into it:
 the list moves with the arrow and page keys, and the other keys are ones typing never needs.
