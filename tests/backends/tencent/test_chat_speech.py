@@ -88,5 +88,7 @@ async def test_long_text_is_split_at_150_bytes_on_sentence_ends(tencent, emulato
     assert length > 10_000
     sent = [r for r in emulator.tencent.texts]
     assert sent and all(len(t.encode()) <= 150 for t in sent)
-    assert "".join(sent).replace(" ", "") == text
+    # Several requests are in flight at once: they may arrive in any order.
+    assert sorted(t.replace(" ", "") for t in sent) == sorted(
+        ["今天天气很好。"] * 10 + ["我们去公园散步吧！"] * 5)
     assert all(t.rstrip().endswith(("。", "！")) for t in sent)
