@@ -37,7 +37,7 @@ DEFAULT_QINIU_BASE_URL = "https://openai.qiniu.com/v1"
 DEFAULT_QINIU_VOICE = "qiniu_zh_female_wwxkjx"
 DEFAULT_NETWORK_TIMEOUT = 60.0
 DEFAULT_QINIU_MODEL = "deepseek-v3"
-CHAT_PROVIDERS = ("tongyi", "qiniu", "openai")
+CHAT_PROVIDERS = ("tongyi", "qiniu", "openai", "tencent")
 # About 12,000 characters of earlier turns: a few pages, well inside every model's window.
 DEFAULT_CONTEXT_CHARS = 12_000
 # Sections whose problems disable a feature; in the others a bad value falls back to its default.

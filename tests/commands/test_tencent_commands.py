@@ -207,3 +207,56 @@ def test_long_is_for_tencent(env, spoken) -> None:
     result = cli(env, "listen", "--long", str(spoken))
     assert result.returncode == 2
     assert "qiniu has no separate recognition for long audio" in result.stderr
+
+
+def ask(env, *args) -> subprocess.CompletedProcess:
+    return cli(env, "ask", "--json", *args)
+
+
+def test_ask_tencent_remembers_the_conversation(env, tencent) -> None:
+    told = ask(env, "--provider", "tencent", "我叫小明")
+    assert told.returncode == 0, told.stderr
+    first = json.loads(told.stdout)
+    assert first["provider"] == "tencent" and first["complete"] is True
+    assert "小明" in first["text"]
+    # The conversation remembers who answered: --session alone continues it with Tencent.
+    asked = ask(env, "--session", first["session_id"], "我叫什么？")
+    assert asked.returncode == 0, asked.stderr
+    second = json.loads(asked.stdout)
+    assert second["text"] == "你叫小明。"
+    assert (second["provider"], second["session_id"]) == ("tencent", first["session_id"])
+    stranger = json.loads(ask(env, "--provider", "tencent", "我叫什么？").stdout)
+    assert "小明" not in stranger["text"], "a new conversation is a new session"
+
+
+def test_ask_tencent_refuses_a_question_over_300_bytes(env, tencent) -> None:
+    before = tencent.requests["nlp/nlp_textchat"]
+    result = cli(env, "ask", "--provider", "tencent", "问" * 101)  # 303 bytes
+    assert result.returncode == 2
+    assert "303 bytes; Tencent's chatbot takes at most 300 bytes" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tencent.requests["nlp/nlp_textchat"] == before, "nothing was sent"
+    fits = cli(env, "ask", "--provider", "tencent", "问" * 100)
+    assert fits.returncode == 0, fits.stderr
+    assert "问" * 100 in fits.stdout
+
+
+def test_ask_tencent_with_no_answer_says_so(env, tencent) -> None:
+    result = cli(env, "ask", "--provider", "tencent", "#silent")
+    assert result.returncode == 1
+    assert "no answer" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_models_lists_tencent_as_one_entry(env) -> None:
+    listed = cli(env, "models", "--provider", "tencent", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == [{"provider": "tencent", "id": "tencent", "default": True}]
+    every = json.loads(cli(env, "models", "--json").stdout)
+    assert {"provider": "tencent", "id": "tencent", "default": True} in every
+
+
+def test_ask_tencent_without_its_settings(env) -> None:
+    env = {k: v for k, v in env.items() if not k.startswith("AICHAT_TENCENT_")}
+    result = cli(env, "ask", "--provider", "tencent", "你好")
+    assert result.returncode == 2
+    assert "Tencent is not set up" in result.stderr and "AICHAT_TENCENT_APP_ID" in result.stderr
