@@ -260,3 +260,17 @@ def test_ask_tencent_without_its_settings(env) -> None:
     result = cli(env, "ask", "--provider", "tencent", "你好")
     assert result.returncode == 2
     assert "Tencent is not set up" in result.stderr and "AICHAT_TENCENT_APP_ID" in result.stderr
+
+
+def test_demo_remembers_a_tencent_conversation_between_commands(isolated_env) -> None:
+    """`--demo` starts an emulator per command: what the platform keeps must outlive it."""
+    env = dict(os.environ)
+    told = cli(env, "--demo", "ask", "--provider", "tencent", "--json", "我叫小红")
+    assert told.returncode == 0, told.stderr
+    conversation = json.loads(told.stdout)["session_id"]
+    asked = cli(env, "--demo", "ask", "--session", conversation, "我叫什么？")
+    assert (asked.returncode, asked.stdout) == (0, "你叫小红。\n"), asked.stderr
+    tongyi = [cli(env, "--demo", "ask", "--json", "hello")]
+    tongyi.append(cli(env, "--demo", "ask", "--json", "--session",
+                      json.loads(tongyi[0].stdout)["session_id"], "again"))
+    assert "turn 2 of this conversation" in json.loads(tongyi[1].stdout)["text"]
