@@ -37,7 +37,7 @@ DEFAULT_QINIU_BASE_URL = "https://openai.qiniu.com/v1"
 DEFAULT_QINIU_VOICE = "qiniu_zh_female_wwxkjx"
 DEFAULT_NETWORK_TIMEOUT = 60.0
 DEFAULT_QINIU_MODEL = "deepseek-v3"
-CHAT_PROVIDERS = ("tongyi", "qiniu", "openai")
+CHAT_PROVIDERS = ("tongyi", "qiniu", "openai", "tencent")
 # About 12,000 characters of earlier turns: a few pages, well inside every model's window.
 DEFAULT_CONTEXT_CHARS = 12_000
 # Sections whose problems disable a feature; in the others a bad value falls back to its default.
@@ -103,6 +103,8 @@ class TencentSettings:
     # host:port that receiver listens on (port 0: any free one).
     callback_url: str = ""
     listen: str = DEFAULT_TENCENT_LISTEN
+    # How long to wait for a posted result (or the next keyword segment) before giving up.
+    result_timeout: float = 600.0
 
     def missing(self) -> list[str]:
         return [key for key, value in (("app_id", self.app_id),
@@ -219,6 +221,7 @@ _KEYS: list[tuple[str, str, str, str]] = [
     ("tencent", "base_url", "url", "AICHAT_TENCENT_BASE_URL"),
     ("tencent", "callback_url", "url", "AICHAT_TENCENT_CALLBACK_URL"),
     ("tencent", "listen", "str", "AICHAT_TENCENT_LISTEN"),
+    ("tencent", "result_timeout", "seconds", "AICHAT_TENCENT_RESULT_TIMEOUT"),
     ("qiniu", "model", "str", "AICHAT_QINIU_MODEL"),
     ("openai", "base_url", "url", "AICHAT_OPENAI_BASE_URL"),
     ("openai", "api_key", "secret", "AICHAT_OPENAI_API_KEY"),

@@ -131,25 +131,53 @@ async def test_tts_refuses_bad_parameters(emulator, change) -> None:
 
 
 def _wav16k(seconds: float = 1.0) -> bytes:
+    """A tone: sound, but not the emulator's speech."""
     import math
     import struct
 
+    frames = int(16000 * seconds)
+    return _wav(struct.pack(f"<{frames}h", *(int(8000 * math.sin(i / 5)) for i in range(frames))),
+                16000)
+
+
+def _wav(pcm: bytes, rate: int) -> bytes:
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
-        wav.setframerate(16000)
-        frames = int(16000 * seconds)
-        wav.writeframes(struct.pack(f"<{frames}h", *(int(8000 * math.sin(i / 5))
-                                                     for i in range(frames))))
+        wav.setframerate(rate)
+        wav.writeframes(pcm)
     return out.getvalue()
 
 
+async def _spoken(emulator, text: str, rate: int, *, fmt: int = 3, speaker: int = 5) -> str:
+    """`text` in a Tencent voice (MP3 by default), resampled to `rate` as a client would send it,
+    as base64 WAV."""
+    import miniaudio
+
+    answer = await call(emulator.base_url, "aai/aai_tts",
+                        _tts_params(text, format=fmt, speaker=speaker))
+    sound = miniaudio.decode(base64.b64decode(answer["data"]["speech"]),
+                             output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1,
+                             sample_rate=rate)
+    return base64.b64encode(_wav(sound.samples.tobytes(), rate)).decode()
+
+
+@pytest.mark.parametrize(("fmt", "speaker", "rate"), [(3, 5, 16000), (2, 1, 16000), (3, 7, 8000)])
+async def test_asr_hears_the_emulators_own_speech(emulator, fmt, speaker, rate) -> None:
+    speech = await _spoken(emulator, "今天天气很好。我们去公园吧！", rate, fmt=fmt, speaker=speaker)
+    answer = await call(emulator.base_url, "aai/aai_asr",
+                        {"format": 2, "speech": speech, "rate": rate})
+    assert answer == {"ret": 0, "msg": "ok",
+                      "data": {"format": 2, "rate": rate, "text": "今天天气很好。我们去公园吧！"}}
+
+
 async def test_asr(emulator) -> None:
-    speech = base64.b64encode(_wav16k()).decode()
+    speech = base64.b64encode(_wav16k(1.5)).decode()
     answer = await call(emulator.base_url, "aai/aai_asr",
                         {"format": 2, "speech": speech, "rate": 16000})
-    assert answer["ret"] == 0 and answer["data"]["text"]
+    assert answer["ret"] == 0
+    assert answer["data"]["text"] == "[emulated ASR: 1.5 s of audio with no emulator speech in it]"
     garbage = await call(emulator.base_url, "aai/aai_asr",
                          {"format": 2, "speech": base64.b64encode(b"not audio").decode(),
                           "rate": 16000})
@@ -165,11 +193,11 @@ async def test_long_asr_posts_its_result_to_the_callback(emulator) -> None:
     async with CallbackSink() as sink:
         answer = await call(emulator.base_url, "aai/aai_wxasrlong",
                             {"format": 2, "callback_url": sink.url,
-                             "speech": base64.b64encode(_wav16k(2)).decode()})
+                             "speech": await _spoken(emulator, "你好。今天天气很好。", 16000)})
         assert answer["ret"] == 0
         task_id = answer["data"]["task_id"]
         [body] = await sink.wait_for(1)
-    assert body["ret"] == 0 and body["data"]["task_id"] == task_id and body["data"]["text"]
+    assert body == {"ret": 0, "msg": "ok", "data": {"task_id": task_id, "text": "你好。今天天气很好。"}}
 
 
 async def test_a_refused_callback_is_retried_twice_at_most(emulator) -> None:
@@ -185,19 +213,20 @@ async def test_a_refused_callback_is_retried_twice_at_most(emulator) -> None:
 
 
 async def test_keyword_results_come_in_segments(emulator) -> None:
+    speech = await _spoken(emulator, "你好。今天天气很好。我们去公园吧！", 8000)  # keyword search hears 8 kHz
     async with CallbackSink([{"ret": 1, "msg": "retry me"}]) as sink:
         answer = await call(emulator.base_url, "aai/aai_detectkeyword",
-                            {"format": 2, "callback_url": sink.url, "key_words": "语音|0秒",
-                             "speech": base64.b64encode(_wav16k(2)).decode()})
+                            {"format": 2, "callback_url": sink.url, "key_words": "天气|公园|下雨",
+                             "speech": speech})
         assert answer["ret"] == 0
-        bodies = await sink.wait_for(3)
+        bodies = await sink.wait_for(4)
     segments = [b["data"] for b in bodies[1:]]  # the first was refused and sent again
     assert bodies[0] == bodies[1]
-    assert [s["seg_index"] for s in segments] == [0, 1]
-    assert [s["is_end"] for s in segments] == [0, 1]
-    assert segments[0]["eps"] <= segments[1]["bps"] + 1
-    hits = [hit["key_word"] for s in segments for hit in s["res"]["key_words"]]
-    assert hits == ["语音", "0秒"]
+    assert [s["seg_index"] for s in segments] == [0, 1, 2]
+    assert [s["is_end"] for s in segments] == [0, 0, 1]
+    assert all(a["eps"] <= b["bps"] + 1 for a, b in zip(segments, segments[1:], strict=False))
+    hits = [[hit["key_word"] for hit in s["res"]["key_words"]] for s in segments]
+    assert hits == [[], ["天气"], ["公园"]]
     assert all(s["res"]["key_words_size"] == len(s["res"]["key_words"]) for s in segments)
 
 

@@ -246,7 +246,7 @@ async def test_f6_opens_the_voice_browser_from_the_prompt_and_escape_comes_back(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("x", "f6")  # the prompt has f6 too (select the line): ours wins
         assert isinstance(app.screen, VoiceBrowser)
-        await wait_until(pilot, lambda: "All 38" in screen_words(app), "the voice list")
+        await wait_until(pilot, lambda: "All 42" in screen_words(app), "the voice list")
         await pilot.press("f6")
         assert len(app.screen_stack) == 2, "one browser is enough"
         await pilot.press("escape")

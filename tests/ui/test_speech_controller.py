@@ -18,10 +18,12 @@ from tui.audio.decode import duration_ms
 from tui.audio.player import no_sound_device
 from tui.audio.recording import RecordingPlayer
 from tui.backends.qiniu import QiniuSpeech
+from tui.backends.tencent.client import TencentClient
+from tui.backends.tencent.speech import PREVIEW_TEXT, TencentSpeech
 from tui.domain.errors import InvalidInput, NoSoundDevice, ServiceError, SettingsError
 from tui.domain.secret import Secret
 from tui.emulator import DEMO
-from tui.settings import DEFAULT_QINIU_VOICE, QiniuSettings, load_settings
+from tui.settings import DEFAULT_QINIU_VOICE, QiniuSettings, TencentSettings, load_settings
 from tui.ui.speech import SpeechController
 
 TEXT = "Hello there, this is **the first** sentence. 你好，世界！"
@@ -59,6 +61,16 @@ async def reference(emulator):
     await engine.aclose()
 
 
+@pytest.fixture
+async def tencent_reference(emulator):
+    """A separate Tencent client, to ask the emulator what a Tencent voice's audio is."""
+    engine = TencentSpeech(TencentClient(TencentSettings(
+        app_id=DEMO.tencent_app_id, app_key=Secret(DEMO.tencent_app_key),
+        base_url=f"{emulator.base_url}/fcgi-bin")))
+    yield engine
+    await engine.aclose()
+
+
 async def until(condition, what: str) -> None:
     """Wait for `condition()`; a generous bound turns a hang into a failure that says what."""
     async def poll() -> None:
@@ -87,7 +99,10 @@ def test_making_the_controller_imports_no_http_or_audio_library():
 
 async def test_nothing_is_opened_until_it_is_needed(controller, opened, emulator):
     assert opened == [] and not controller.speaking
-    assert len(await controller.voices()) == 38
+    voices = await controller.voices()
+    assert len(voices) == 38 + 4, "Qiniu's catalogue, then Tencent's four"
+    assert [v.voice_type for v in voices[-4:]] == ["tencent-1", "tencent-5", "tencent-6",
+                                                    "tencent-7"]
     assert opened == [], "listing voices needs no sound device"
     await controller.speak("One sentence.")
     await controller.speak("Another one.")
@@ -226,3 +241,55 @@ async def test_aclose_stops_and_closes_the_player(controller, recorder):
     await controller.speak("One sentence.")
     await controller.aclose()
     assert recorder.closed and not controller.speaking
+
+
+CHINESE = "你好。今天天气很好。"
+CHINESE_SENTENCES = ["你好。", "今天天气很好。"]
+
+
+async def test_a_tencent_voice_is_spoken_by_tencent_and_a_qiniu_voice_by_qiniu(
+        controller, recorder, emulator, reference, tencent_reference):
+    controller.set_voice("tencent-5")
+    assert await controller.speak(CHINESE) is True
+    assert emulator.tencent.texts == CHINESE_SENTENCES
+    assert emulator.qiniu.requests["tts_ws"] == 0
+    assert bytes(recorder.pcm) == await audio_of(tencent_reference, CHINESE_SENTENCES,
+                                                 voice="tencent-5")
+    assert load_settings().qiniu.voice == "tencent-5", "kept as the default voice"
+    recorder.pcm.clear()
+    tencent_requests = emulator.tencent.requests["aai/aai_tts"]
+    controller.set_voice(DEFAULT_QINIU_VOICE)
+    assert await controller.speak(CHINESE) is True
+    assert emulator.qiniu.texts == CHINESE_SENTENCES
+    assert emulator.tencent.requests["aai/aai_tts"] == tencent_requests
+    assert bytes(recorder.pcm) == await audio_of(reference, CHINESE_SENTENCES)
+
+
+async def test_reading_a_reply_aloud_in_a_tencent_voice_keeps_to_its_150_bytes(
+        controller, recorder, emulator):
+    controller.set_voice("tencent-7")
+    reply = "这是一个很长的句子，" * 8 + "到这里才结束。然后还有一句。"  # 222 bytes before its end
+    reading = controller.start_reading()
+    reading.feed(reply)
+    reading.finish(reply)
+    assert await reading.wait() is True
+    assert "".join(emulator.tencent.texts) == reply
+    assert all(len(text.encode()) <= 150 for text in emulator.tencent.texts)
+    assert len(emulator.tencent.texts) >= 3 and recorder.pcm
+
+
+async def test_previewing_a_tencent_voice(controller, recorder, emulator):
+    voices = {v.voice_type: v for v in await controller.voices()}
+    await controller.preview(voices["tencent-1"])
+    assert emulator.tencent.texts == [PREVIEW_TEXT]
+    assert duration_ms(bytes(recorder.pcm)) > 1000
+    assert controller.voice == DEFAULT_QINIU_VOICE, "a preview chooses nothing"
+
+
+async def test_saving_in_a_tencent_voice(controller, emulator, tmp_path, tencent_reference):
+    controller.set_voice("tencent-6")
+    path = await controller.save(CHINESE, tmp_path / "reply.wav")
+    with wave.open(str(path)) as w:
+        heard = w.readframes(w.getnframes())
+    assert heard == await audio_of(tencent_reference, CHINESE_SENTENCES, voice="tencent-6")
+    assert emulator.qiniu.requests["tts"] == emulator.qiniu.requests["tts_ws"] == 0

@@ -18,6 +18,7 @@ from tests.ui.chat_support import notifications, screen_words
 from tui.audio.decode import decode
 from tui.audio.player import no_sound_device
 from tui.audio.recording import RecordingPlayer
+from tui.backends.tencent.speech import PREVIEW_TEXT
 from tui.emulator import Emulator
 from tui.settings import load_settings
 from tui.ui.screens.voices import MARK, VoiceBrowser
@@ -92,12 +93,13 @@ async def type_filter(pilot, text: str) -> None:
 async def test_it_lists_every_voice_with_the_default_marked_and_highlighted(host, emulator):
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert len(listed(pilot)) == 38
+        assert len(listed(pilot)) == 42, "Qiniu's 38 voices and Tencent's 4"
         assert marked(pilot) == [DEFAULT]
         assert browser(pilot).highlighted.voice_type == DEFAULT
         shown = screen_words(pilot.app)
         assert "Default ● 温婉学科讲师 Reading speed 1.0×" in shown
-        assert "All 38 传统音色 Standard 14 双语音色 Bilingual 10 特殊音色 Character 14" in shown
+        # 80 columns have no room for the English category names too.
+        assert "All 42 传统音色 14 双语音色 10 特殊音色 14 腾讯语音 4" in shown
         assert "澳洲英语女 Bilingual English Female qiniu_en_female_azyy" in shown
         assert emulator.qiniu.requests["list"] == 1
         await pilot.press("down", "down", "up")
@@ -112,6 +114,8 @@ async def test_it_lists_every_voice_with_the_default_marked_and_highlighted(host
     ("学姐", {"qiniu_zh_female_xyqxxj", "qiniu_zh_female_ljfdxx"}),
     ("multi male", {"qiniu_multi_male_rxsyn1", "qiniu_multi_male_rxsyn2"}),
     ("qiniu_zh_female_ww", {"qiniu_zh_female_wwxkjx", "qiniu_zh_female_wwkjby"}),
+    ("tencent male", {"tencent-1"}),
+    ("腾讯 zh female", {"tencent-5", "tencent-6", "tencent-7"}),
 ])
 async def test_typing_filters_by_name_id_category_and_language(host, typed, expected):
     async with host.run_test(size=(80, 24)) as pilot:
@@ -120,20 +124,27 @@ async def test_typing_filters_by_name_id_category_and_language(host, typed, expe
         assert set(listed(pilot)) == expected
 
 
+async def test_a_wide_screen_names_the_categories_in_english_too(host):
+    async with host.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        assert ("All 42 传统音色 Standard 14 双语音色 Bilingual 10 特殊音色 Character 14 "
+                "腾讯语音 Tencent 4") in screen_words(pilot.app)
+
+
 async def test_keys_typed_one_by_one_filter(host):
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press(*"zh ma")
-        assert len(listed(pilot)) == 14  # Chinese, male (not female)
+        assert len(listed(pilot)) == 15  # Chinese, male (not female): 14 Qiniu, 1 Tencent
         await pilot.press("backspace", "backspace", "backspace")
-        assert len(listed(pilot)) == 28
+        assert len(listed(pilot)) == 32
 
 
 async def test_male_does_not_find_female_voices_and_a_category_name_finds_its_voices(host):
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await type_filter(pilot, "male")
-        assert len(listed(pilot)) == 19 and not [v for v in listed(pilot) if "female" in v]
+        assert len(listed(pilot)) == 20 and not [v for v in listed(pilot) if "female" in v]
         await type_filter(pilot, "双语")
         assert len(listed(pilot)) == 10
         await type_filter(pilot, "character")
@@ -147,17 +158,16 @@ async def test_tab_narrows_by_category_and_the_counts_follow_the_filter(host):
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         sizes = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("tab")
             sizes.append(len(listed(pilot)))
-        assert sizes == [14, 10, 14, 38]
-        await pilot.press("shift+tab")
+        assert sizes == [14, 10, 14, 4, 42]
+        await pilot.press("shift+tab", "shift+tab")
         voices = {v.voice_type: v for v in await host.controller.voices()}
         assert {voices[t].category for t in listed(pilot)} == {"特殊音色"}
         await type_filter(pilot, "female")
         assert len(listed(pilot)) == 7
-        assert "All 19 传统音色 Standard 7 双语音色 Bilingual 5 特殊音色 Character 7" in \
-            screen_words(pilot.app)
+        assert "All 22 传统音色 7 双语音色 5 特殊音色 7 腾讯语音 3" in screen_words(pilot.app)
 
 
 async def test_enter_plays_the_sample_and_the_second_time_it_comes_from_the_cache(
@@ -195,6 +205,27 @@ async def test_ctrl_d_makes_the_highlighted_voice_the_default(host):
         assert host.controller.voice == "qiniu_en_female_azyy"
 
 
+async def test_a_tencent_voice_is_heard_and_made_the_default_like_any_other(host, recorder,
+                                                                           emulator):
+    async with host.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await type_filter(pilot, "腾讯女声 5")
+        assert listed(pilot) == ["tencent-5"]
+        assert "腾讯女声 5 Tencent Chinese Female tencent-5" in screen_words(pilot.app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert emulator.tencent.texts == [PREVIEW_TEXT], "Tencent spoke the sample"
+        assert emulator.qiniu.requests["preview"] == 0
+        assert len(recorder.pcm) > 24_000
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert load_settings().qiniu.voice == "tencent-5"
+        assert "Default ● 腾讯女声 5" in screen_words(pilot.app)
+        recorder.pcm.clear()
+        assert await host.controller.speak("今天天气很好。") is True
+        assert emulator.tencent.texts[-1] == "今天天气很好。" and recorder.pcm
+
+
 async def test_ctrl_arrows_change_the_speed_which_is_shown_and_saved(host, recorder):
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -213,13 +244,13 @@ async def test_refresh_fetches_the_list_again_and_reopening_uses_the_cache(host,
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert emulator.qiniu.requests["list"] == 2
-        assert "Fetched the voice list again: 38 voices." in notifications(pilot.app)
+        assert "Fetched the voice list again: 42 voices." in notifications(pilot.app)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, VoiceBrowser)
         await pilot.app.push_screen(VoiceBrowser(host.controller))
         await settle(pilot)
-        assert len(listed(pilot)) == 38 and emulator.qiniu.requests["list"] == 2
+        assert len(listed(pilot)) == 42 and emulator.qiniu.requests["list"] == 2
 
 
 async def test_without_a_sound_device_the_preview_says_so(emulator_env):
@@ -234,7 +265,7 @@ async def test_without_a_sound_device_the_preview_says_so(emulator_env):
         [shown] = notifications(pilot.app)
         assert shown.startswith("Cannot play 温婉学科讲师 No sound device is available")
         assert "to write it to a file" in shown
-        assert len(listed(pilot)) == 38, "the browser goes on working"
+        assert len(listed(pilot)) == 42, "the browser goes on working"
 
 
 async def test_a_failed_load_is_a_message_on_the_screen_and_ctrl_r_tries_again(host, emulator):
@@ -247,7 +278,7 @@ async def test_a_failed_load_is_a_message_on_the_screen_and_ctrl_r_tries_again(h
         emulator.qiniu.outage = None
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert len(listed(pilot)) == 38
+        assert len(listed(pilot)) == 42
         assert "Could not load" not in screen_words(pilot.app)
 
 
@@ -259,7 +290,7 @@ async def test_a_failed_refresh_keeps_the_list(host, emulator):
         await settle(pilot)
         [shown] = notifications(pilot.app)
         assert shown.startswith("Voices not refreshed")
-        assert len(listed(pilot)) == 38
+        assert len(listed(pilot)) == 42
 
 
 async def test_without_a_qiniu_key_the_screen_says_where_to_set_it(recorder):

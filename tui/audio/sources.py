@@ -73,14 +73,15 @@ class PcmSource:
             await asyncio.sleep(0)  # let a consumer that stops us run
 
 
-def decode_file(path: Path) -> bytes:
-    """Any file miniaudio decodes, as PCM s16le 16 kHz mono. Blocking: call from a worker.
-    A file that is missing or not audio is the user's input to fix (InvalidInput)."""
+def decode_file(path: Path, rate: int = SAMPLE_RATE) -> bytes:
+    """Any file miniaudio decodes, as PCM s16le mono at `rate` (16 kHz unless an API wants
+    another). Blocking: call from a worker. A file that is missing or not audio is the user's
+    input to fix (InvalidInput)."""
     import miniaudio
 
     try:
         sound = miniaudio.decode_file(str(path), output_format=miniaudio.SampleFormat.SIGNED16,
-                                      nchannels=1, sample_rate=SAMPLE_RATE)
+                                      nchannels=1, sample_rate=rate)
     except FileNotFoundError:
         raise InvalidInput(f"There is no audio file {path}.", "Check the path.") from None
     except IsADirectoryError:

@@ -53,6 +53,14 @@ def _tongyi(settings: Settings, transport: Transport) -> ChatProvider:
                           token_file=settings.token_path)
 
 
+def _tencent(settings: Settings, transport: Transport) -> ChatProvider:
+    from tui.backends.tencent.chat import TencentChat
+    from tui.backends.tencent.client import TencentClient
+
+    return TencentChat(TencentClient(settings.tencent, config_path=settings.config_path,
+                                     transport=transport, timeout=settings.network.timeout))
+
+
 def endpoint(settings: Settings, name: str) -> Endpoint:
     """The OpenAI-compatible server that provider `name` ("qiniu" or "openai") talks to."""
     from tui.backends.openai import Endpoint
@@ -96,6 +104,9 @@ _SPECS: dict[str, _Spec] = {
     "openai": _openai_spec("openai", "OpenAI-compatible",
                            lambda s: [] if s.openai.base_url else ["openai.base_url"],
                            lambda s: s.openai.model or None),
+    # Tencent's chatbot keeps the conversation itself (one `session` per conversation).
+    "tencent": _Spec("Tencent", lambda s: [f"tencent.{key}" for key in s.tencent.missing()],
+                     _tencent, lambda s: None),
 }
 assert tuple(_SPECS) == CHAT_PROVIDERS
 

@@ -6,10 +6,16 @@ from tui.domain.voice import SpeechEngine, Voice
 from tui.settings import Settings
 
 
-def speech_engine_for(settings: Settings, voice: str) -> SpeechEngine:
+def engine_name(voice: str) -> str:
+    """Which vendor speaks `voice`: "tencent" or "qiniu"."""
     from tui.backends.tencent.speech import is_tencent_voice
 
-    if is_tencent_voice(voice):
+    return "tencent" if is_tencent_voice(voice) else "qiniu"
+
+
+def open_speech_engine(settings: Settings, name: str) -> SpeechEngine:
+    """The engine of vendor `name` ("qiniu" or "tencent"); close it with `aclose()`."""
+    if name == "tencent":
         from tui.backends.tencent.client import TencentClient
         from tui.backends.tencent.speech import TencentSpeech
 
@@ -17,6 +23,10 @@ def speech_engine_for(settings: Settings, voice: str) -> SpeechEngine:
     from tui.backends.qiniu import QiniuSpeech
 
     return QiniuSpeech.from_settings(settings)
+
+
+def speech_engine_for(settings: Settings, voice: str) -> SpeechEngine:
+    return open_speech_engine(settings, engine_name(voice))
 
 
 def tencent_voices(settings: Settings) -> list[Voice]:

@@ -48,20 +48,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _search(settings: Settings, path: Path, words: list[str], *, as_json: bool) -> int:
-    from tui.audio.audio_file import read_pcm
+    from tui.audio.sources import decode_file
     from tui.backends.tencent.client import TencentClient
     from tui.backends.tencent.recognition import KEYWORD_RATE, TencentRecognizer
 
-    pcm = await asyncio.to_thread(read_pcm, path, KEYWORD_RATE)
-    client = TencentClient.from_settings(settings)
+    pcm = await asyncio.to_thread(decode_file, path, KEYWORD_RATE)
+    recognizer = TencentRecognizer(TencentClient.from_settings(settings))
     found = 0
     try:
-        async for hit in TencentRecognizer(client).keywords(pcm, words):
+        async for hit in recognizer.keywords(pcm, words):
             found += 1
             sys.stdout.write(_line(hit, as_json))
             sys.stdout.flush()
     finally:
-        await client.aclose()
+        await recognizer.aclose()
     if not as_json:
         sys.stderr.write(f"{found} hit{'s' if found != 1 else ''}.\n")
     return EXIT_OK

@@ -33,6 +33,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="print one JSON object at the end: text, duration_ms")
     parser.add_argument("--provider", choices=sorted(RECOGNIZERS), default=DEFAULT_RECOGNIZER,
                         help=f"speech recogniser (default: {DEFAULT_RECOGNIZER})")
+    parser.add_argument("--long", action="store_true",
+                        help="use the provider's recognition for long audio, whose result is "
+                             "posted back later (tencent: aai_wxasrlong; chosen by itself for "
+                             "audio over the one-call limit)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +57,7 @@ async def _listen(settings: Settings, args: argparse.Namespace) -> int:
         from tui.commands.live_text import LiveText
 
         live = LiveText(sys.stdout, shutil.get_terminal_size().columns)
-    recognizer = open_recognizer(settings, args.provider)
+    recognizer = open_recognizer(settings, args.provider, long_audio=args.long)
     text, duration_ms, failure = "", 0, None
     try:
         source: str | None = args.source

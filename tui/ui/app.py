@@ -85,7 +85,7 @@ class AichatApp(App[None], inherit_bindings=False):
         return ChatScreen(ChatServices(
             history=self.history,
             provider=self.provider,
-            speaker="Tongyi",
+            speaker=self._speaker_label(),
             speech=self.speech,
             keymap=self.keymap,
             secrets=tuple(s for s in self.settings.secrets() if s),
@@ -118,6 +118,14 @@ class AichatApp(App[None], inherit_bindings=False):
             await self._recognizer.aclose()
         if self._own_history and self._history is not None:
             self._history.close()
+
+    def _speaker_label(self) -> str:
+        """Who signs the replies: Tongyi (made later), or the provider the app was given."""
+        if self._provider is None:
+            return "Tongyi"
+        from tui.backends import registry  # a provider exists: its HTTP client is loaded anyway
+
+        return registry.label(self._provider.name)
 
     def provider(self) -> ChatProvider:
         """The chat provider, made on first use so that start-up does not import httpx."""

@@ -1,9 +1,12 @@
 """The app's one object for speech: the voice and speed in use, reading aloud, previews, files.
 
 Nothing is made until it is first needed, so start-up imports no HTTP client and opens no
-sound device: the Qiniu client and the synthesizer on the first request (a voice list, a file),
-the player and the speaker on the first sound. Failures are `AichatError`s for the app to show
-as they are (`str(error)` says what happened and what to do).
+sound device: a vendor's client and synthesizer on its first request (a voice list, a file),
+the player and the speaker on the first sound. Each voice is spoken by its own vendor's engine
+(`speech_engine_for`: `tencent-*` voices are Tencent's, the others Qiniu's); the one speaker
+is pointed at the right synthesizer before each reading or preview. Failures are
+`AichatError`s for the app to show as they are (`str(error)` says what happened and what to
+do).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from tui.settings import Settings, save_setting
 if TYPE_CHECKING:
     from tui.audio.speaker import Reading, Speaker
     from tui.audio.synthesis import Synthesizer
-    from tui.backends.qiniu import QiniuSpeech
     from tui.domain.voice import Voice
 
 SPEED_STEP = 0.1  # people step through the speeds a tenth at a time
@@ -41,8 +43,7 @@ class SpeechController:
         self._voice = settings.qiniu.voice
         self._speed = settings.qiniu.speed
         self._read_aloud = settings.audio.read_aloud
-        self._engine: QiniuSpeech | None = None
-        self._synthesizer: Synthesizer | None = None
+        self._synthesizers: dict[str, Synthesizer] = {}  # by engine name
         self._speaker: Speaker | None = None
 
     @property
@@ -66,7 +67,8 @@ class SpeechController:
     # -- choices, persisted in the settings file --------------------------------------------
 
     def set_voice(self, voice_type: str) -> None:
-        """Use `voice_type` from now on and save it as [qiniu] voice."""
+        """Use `voice_type` from now on and save it as [qiniu] voice (where the default voice
+        lives, whichever vendor speaks it)."""
         self._voice = voice_type
         if self._speaker is not None:
             self._speaker.voice = voice_type
@@ -108,17 +110,17 @@ class SpeechController:
         if not speakable(markdown).strip():
             raise InvalidInput("There is nothing to speak in this text (no words once the "
                                "markup is removed).")
-        return await self._get_speaker().speak(markdown)
+        return await self._get_speaker(self._voice).speak(markdown)
 
     def start_reading(self) -> Reading:
         """A reading to feed while a reply streams in: `feed(text_so_far)` on every change,
         `finish(final_text)` at the end, and `await wait()` for its outcome (it raises the
         error that ended it early). Stops whatever was playing."""
-        return self._get_speaker().read()
+        return self._get_speaker(self._voice).read()
 
     async def preview(self, voice: Voice) -> None:
         """Play the voice's sample clip (fetched once, then from the cache)."""
-        await self._get_speaker().preview(voice)
+        await self._get_speaker(voice.voice_type).preview(voice)
 
     def stop(self) -> None:
         """Silence now, and drop every sentence still waiting to be synthesized."""
@@ -128,46 +130,59 @@ class SpeechController:
     # -- no sound device needed ------------------------------------------------------------
 
     async def voices(self, *, refresh: bool = False) -> list[Voice]:
-        """The voice catalogue (cached for a day unless `refresh`)."""
-        return await self._get_synthesizer().engine.list_voices(refresh=refresh)
+        """Qiniu's voice catalogue (cached for a day unless `refresh`), then Tencent's four
+        when the platform is set up."""
+        from tui.backends.speech_engines import tencent_voices
+
+        qiniu = await self._get_synthesizer("qiniu").engine.list_voices(refresh=refresh)
+        return qiniu + tencent_voices(self.settings)
 
     async def save(self, markdown: str, path: Path) -> Path:
         """Write the speech of `markdown` in the current voice and speed to `path` (.wav or
         .mp3); returns the path written."""
+        from tui.backends.speech_engines import engine_name
+
         path = Path(path).expanduser()
-        await self._get_synthesizer().save(markdown, path, voice=self._voice, speed=self._speed)
+        synthesizer = self._get_synthesizer(engine_name(self._voice))
+        await synthesizer.save(markdown, path, voice=self._voice, speed=self._speed)
         return path
 
     async def aclose(self) -> None:
         if self._speaker is not None:
             self._speaker.close()
             self._speaker = None
-        if self._engine is not None:
-            await self._engine.aclose()
-            self._engine = None
-            self._synthesizer = None
+        synthesizers, self._synthesizers = list(self._synthesizers.values()), {}
+        for synthesizer in synthesizers:
+            await synthesizer.engine.aclose()
 
     # -- made on first use -----------------------------------------------------------------
 
-    def _get_synthesizer(self) -> Synthesizer:
-        if self._synthesizer is None:
+    def _get_synthesizer(self, engine: str) -> Synthesizer:
+        """The synthesizer of engine "qiniu" or "tencent"."""
+        if engine not in self._synthesizers:
             from tui.audio.synthesis import Synthesizer
-            from tui.backends.qiniu import QiniuSpeech
+            from tui.backends.speech_engines import open_speech_engine
 
-            self._engine = QiniuSpeech.from_settings(self.settings)
-            self._synthesizer = Synthesizer(self._engine, self.settings.cache_dir)
-        return self._synthesizer
+            self._synthesizers[engine] = Synthesizer(open_speech_engine(self.settings, engine),
+                                                     self.settings.cache_dir)
+        return self._synthesizers[engine]
 
-    def _get_speaker(self) -> Speaker:
+    def _get_speaker(self, voice: str) -> Speaker:
+        """The speaker, its synthesizer the one that speaks `voice` (a reading or preview that
+        starts stops the last one, so a switch never mixes two vendors' audio)."""
+        from tui.backends.speech_engines import engine_name
+
         if self._speaker is None:
             from tui.audio.speaker import Speaker
 
             # The device first: without one, say so before any request is spent.
             player = self._player_factory(self.settings.audio.backend)
             try:
-                synthesizer = self._get_synthesizer()
+                synthesizer = self._get_synthesizer(engine_name(voice))
             except BaseException:
                 player.close()
                 raise
             self._speaker = Speaker(synthesizer, player, voice=self._voice, speed=self._speed)
+        else:
+            self._speaker.synthesizer = self._get_synthesizer(engine_name(voice))
         return self._speaker

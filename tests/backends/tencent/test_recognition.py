@@ -12,12 +12,17 @@ import pytest
 
 from tui.backends.tencent.callbacks import CallbackReceiver
 from tui.backends.tencent.recognition import (
+    KEYWORD_RATE,
     KeywordHit,
     TencentRecognizer,
     fits_short,
     keyword_list,
 )
+from tui.backends.tencent.speech import TencentSpeech
 from tui.domain.errors import AudioError, InvalidInput, NetworkError
+from tui.domain.voice import PCM_SAMPLE_RATE
+
+SAID = "你好。今天天气很好。我们去公园吧！"
 
 
 def tone(seconds: float, rate: int) -> bytes:
@@ -25,9 +30,23 @@ def tone(seconds: float, rate: int) -> bytes:
     return struct.pack(f"<{frames}h", *(int(8000 * math.sin(i / 5)) for i in range(frames)))
 
 
+async def speech(tencent, text: str, rate: int, *, voice: str = "tencent-5") -> bytes:
+    """`text` spoken by the emulated platform's TTS, as PCM at `rate`."""
+    import miniaudio
+
+    pcm = (await TencentSpeech(tencent).synthesize(text, voice=voice, speed=1.0)).audio
+    return bytes(miniaudio.convert_frames(miniaudio.SampleFormat.SIGNED16, 1, PCM_SAMPLE_RATE, pcm,
+                                          miniaudio.SampleFormat.SIGNED16, 1, rate))
+
+
 async def test_short_recognition(tencent, emulator) -> None:
+    pcm = await speech(tencent, "今天天气很好。", 16000)
+    assert await TencentRecognizer(tencent).recognise(pcm) == "今天天气很好。"
+
+
+async def test_sound_that_is_not_speech(tencent, emulator) -> None:
     text = await TencentRecognizer(tencent).recognise(tone(1.5, 16000))
-    assert "1.5秒" in text
+    assert text == "[emulated ASR: 1.5 s of audio with no emulator speech in it]"
 
 
 async def test_silence_is_refused(tencent, emulator) -> None:
@@ -41,8 +60,8 @@ def test_the_8mb_limit_of_one_call() -> None:
 
 
 async def test_long_recognition_through_a_callback(tencent, emulator) -> None:
-    text = await TencentRecognizer(tencent).recognise_long(tone(2, 16000))
-    assert "2.0秒" in text
+    pcm = await speech(tencent, "你好。我们去公园散步吧！", 16000, voice="tencent-1")
+    assert await TencentRecognizer(tencent).recognise_long(pcm) == "你好。我们去公园散步吧！"
     [delivery] = emulator.tencent.callbacks.deliveries
     assert delivery.url.startswith("http://127.0.0.1:")
     assert delivery.answer.replace(" ", "") == '{"ret":0,"msg":"ok"}'
@@ -61,30 +80,34 @@ async def test_no_callback_times_out(tencent, emulator) -> None:
 
 
 async def test_audio_too_large_to_upload_is_offered_for_download(tencent, emulator) -> None:
-    text = await TencentRecognizer(tencent).recognise_long(tone(170, 16000))  # > 5 MB as WAV
-    assert "170.0秒" in text
+    said = await speech(tencent, "会议开始了。", 16000)
+    pcm = said + bytes(170 * 32000 - len(said))  # a long pause after it: > 5 MB as WAV
+    assert await TencentRecognizer(tencent).recognise_long(pcm) == "会议开始了。"
     assert emulator.tencent.requests["aai/aai_wxasrlong"] == 1
 
 
-async def keywords(tencent, words: str, seconds: float = 2) -> list[KeywordHit]:
+async def keywords(tencent, words: str, text: str = SAID) -> list[KeywordHit]:
     recognizer = TencentRecognizer(tencent)
-    return [hit async for hit in recognizer.keywords(tone(seconds, 8000), keyword_list(words))]
+    pcm = await speech(tencent, text, KEYWORD_RATE)
+    return [hit async for hit in recognizer.keywords(pcm, keyword_list(words))]
 
 
 async def test_keywords_in_several_segments(tencent, emulator) -> None:
-    hits = await keywords(tencent, "语音|0秒")
-    assert [(h.keyword, h.segment) for h in hits] == [("语音", 0), ("0秒", 1)]
-    assert hits[0].end_ms <= hits[1].start_ms <= 2000
+    hits = await keywords(tencent, "天气|公园|下雨")
+    assert [(h.keyword, h.segment) for h in hits] == [("天气", 1), ("公园", 2)]
+    assert 0 < hits[0].start_ms < hits[0].end_ms <= hits[1].start_ms < hits[1].end_ms
     segments = [d.body["data"]["seg_index"] for d in emulator.tencent.callbacks.deliveries]
-    assert segments == [0, 1]
+    assert segments == [0, 1, 2]
 
 
 async def test_duplicated_callbacks_are_answered_but_not_reported_twice(tencent, emulator) -> None:
     emulator.tencent.callbacks.duplicate = True
-    hits = await keywords(tencent, "语音|0秒")
-    assert [h.keyword for h in hits] == ["语音", "0秒"]
+    hits = await keywords(tencent, "天气|公园")
+    assert [h.keyword for h in hits] == ["天气", "公园"]
     answers = [d.answer.replace(" ", "") for d in emulator.tencent.callbacks.deliveries]
-    assert answers[:3] == ['{"ret":0,"msg":"ok"}'] * 3  # seg 0, seg 0 again, seg 1
+    # Every segment is posted twice and answered; the last one's second copy may come after the
+    # client has its answer and has closed its receiver.
+    assert answers[:5] == ['{"ret":0,"msg":"ok"}'] * 5
 
 
 def test_keyword_list_rules() -> None:

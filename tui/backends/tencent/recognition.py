@@ -1,5 +1,8 @@
 """Speech to text on the Tencent platform: short audio in one call (`aai_asr`), long audio and
-keyword search through results posted later to our `CallbackReceiver`.
+keyword search through results posted later to our `CallbackReceiver`. `TencentRecognizer` is
+also `listen --provider tencent`'s `SpeechRecognizer`: it hears the whole audio first (the
+platform has no streaming recognition), then makes one call, or a long task when the audio is
+over the one-call limit or `long_audio` is asked for.
 
 Audio comes in as 16-bit mono PCM at the rate the API wants (16 kHz for recognition, 8 kHz for
 keyword search); it is sent as WAV so the service knows the rate. A result is accepted once per
@@ -13,25 +16,36 @@ import base64
 import io
 import uuid
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from tui.backends.tencent.callbacks import CallbackReceiver
 from tui.backends.tencent.client import TencentClient
 from tui.domain.errors import InvalidInput, NetworkError
+from tui.domain.reply import Edit
+from tui.domain.transcript import (
+    SAMPLE_RATE,
+    TranscriptChanged,
+    TranscriptEvent,
+    TranscriptFinished,
+    pcm_ms,
+)
+from tui.settings import Settings
 
 ASR_API = "aai/aai_asr"
 LONG_API = "aai/aai_wxasrlong"
 KEYWORD_API = "aai/aai_detectkeyword"
-RECOGNITION_RATE = 16_000
+RECOGNITION_RATE = SAMPLE_RATE
 KEYWORD_RATE = 8_000
 MAX_SHORT_BASE64 = 8 * 1024 * 1024
 MAX_UPLOAD = 5 * 1024 * 1024
 MAX_DOWNLOAD = 30 * 1024 * 1024
 MAX_KEYWORDS = 500
 FORMAT_WAV = 2
-# How long to wait for a result (or the next keyword segment) before giving up.
-RESULT_TIMEOUT = 600.0
+# What the platform can hear from a URL, by the file's extension.
+URL_FORMATS = {".pcm": 1, ".wav": 2, ".amr": 3, ".silk": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +72,16 @@ def fits_short(pcm: bytes) -> bool:
     return (len(wav(b"", RECOGNITION_RATE)) + len(pcm) + 2) // 3 * 4 <= MAX_SHORT_BASE64
 
 
+def url_format(url: str) -> int:
+    """The platform's `format` for audio at `url`; it hears only PCM, WAV, AMR and SILK."""
+    suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+    if suffix not in URL_FORMATS:
+        raise InvalidInput(f"Tencent cannot hear {suffix or 'audio without an extension'} from "
+                           "a URL: it takes WAV, PCM (16 kHz), AMR or SILK.",
+                           "Give a .wav URL, or download the file and give its path.")
+    return URL_FORMATS[suffix]
+
+
 def keyword_list(words: str) -> list[str]:
     """`W1|W2` as the platform takes it: each at least two characters, at most 500."""
     listed = [w.strip() for w in words.split("|") if w.strip()]
@@ -73,9 +97,43 @@ def keyword_list(words: str) -> list[str]:
 
 
 class TencentRecognizer:
-    def __init__(self, client: TencentClient, *, result_timeout: float = RESULT_TIMEOUT) -> None:
+    """Implements `tui.domain.transcript.SpeechRecognizer`. Waits `[tencent] result_timeout`
+    (or `result_timeout`) for a posted result, or for the next keyword segment."""
+
+    name = "tencent"
+
+    def __init__(self, client: TencentClient, *, long_audio: bool = False,
+                 result_timeout: float | None = None) -> None:
         self._client = client
-        self._timeout = result_timeout
+        self._long_audio = long_audio
+        self._timeout = client.settings.result_timeout if result_timeout is None else result_timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, long_audio: bool = False) -> TencentRecognizer:
+        return cls(TencentClient.from_settings(settings), long_audio=long_audio)
+
+    async def transcribe(self, audio: AsyncIterable[bytes]) -> AsyncIterator[TranscriptEvent]:
+        heard = bytearray()
+        async for chunk in audio:
+            heard += chunk
+        pcm = bytes(heard[:len(heard) - len(heard) % 2])
+        if self._long_audio or not fits_short(pcm):
+            text = await self.recognise_long(pcm)
+        else:
+            text = await self.recognise(pcm)
+        if text:
+            yield TranscriptChanged(Edit(0, text, 0), text)
+        yield TranscriptFinished(text, pcm_ms(len(pcm)))
+
+    async def transcribe_url(self, url: str) -> TranscriptFinished:
+        """The platform downloads the audio itself (`speech_url`, up to 30 MB) as a long task."""
+        source = {"format": str(url_format(url)), "speech_url": url}
+        async with self._receiver() as receiver:
+            task_id = await self._submit(LONG_API, receiver, source, {})
+            return TranscriptFinished(await self._long_text(receiver, task_id), 0)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
 
     async def recognise(self, pcm: bytes) -> str:
         """The text of 16 kHz PCM that fits one call."""
@@ -90,15 +148,15 @@ class TencentRecognizer:
     async def recognise_long(self, pcm: bytes) -> str:
         """The text of 16 kHz PCM of any length up to 15 minutes, posted back to a receiver."""
         async with self._receiver() as receiver:
-            task_id = await self._submit(LONG_API, receiver, wav(pcm, RECOGNITION_RATE), {})
-            body = await self._next(receiver, task_id)
-            self._check(body, LONG_API)
-            return _text(body["data"], self._client)
+            source = _upload(receiver, wav(pcm, RECOGNITION_RATE))
+            task_id = await self._submit(LONG_API, receiver, source, {})
+            return await self._long_text(receiver, task_id)
 
     async def keywords(self, pcm: bytes, words: list[str]) -> AsyncIterator[KeywordHit]:
         """Each hit of `words` in 8 kHz PCM as its segment arrives, until the last segment."""
         async with self._receiver() as receiver:
-            task_id = await self._submit(KEYWORD_API, receiver, wav(pcm, KEYWORD_RATE),
+            task_id = await self._submit(KEYWORD_API, receiver,
+                                         _upload(receiver, wav(pcm, KEYWORD_RATE)),
                                          {"key_words": "|".join(words)})
             seen: set[int] = set()
             while True:
@@ -117,15 +175,8 @@ class TencentRecognizer:
         settings = self._client.settings
         return CallbackReceiver(settings.listen, settings.callback_url)
 
-    async def _submit(self, api: str, receiver: CallbackReceiver, audio: bytes,
+    async def _submit(self, api: str, receiver: CallbackReceiver, source: dict[str, str],
                       params: dict[str, str]) -> str:
-        if len(audio) > MAX_DOWNLOAD:
-            raise InvalidInput(f"The audio is {len(audio) // (1024 * 1024)} MB; Tencent takes at "
-                               "most 30 MB (about 15 minutes).", "Cut it into shorter parts.")
-        if len(audio) <= MAX_UPLOAD:
-            source = {"speech": base64.b64encode(audio).decode("ascii")}
-        else:  # too large to upload: the platform downloads it from our receiver
-            source = {"speech_url": receiver.serve(f"{uuid.uuid4().hex}.wav", audio)}
         data = await self._client.call(api, {"format": FORMAT_WAV, "callback_url": receiver.url,
                                              **source, **params})
         task_id = data.get("task_id")
@@ -133,11 +184,16 @@ class TencentRecognizer:
             raise self._client.errors.not_the_api("an upload answer without a task_id")
         return task_id
 
+    async def _long_text(self, receiver: CallbackReceiver, task_id: str) -> str:
+        body = await self._next(receiver, task_id)
+        self._check(body, LONG_API)
+        return _text(body["data"], self._client)
+
     async def _next(self, receiver: CallbackReceiver, task_id: str) -> dict:
         try:
             return await receiver.next_result(task_id, self._timeout)
         except asyncio.TimeoutError:
-            raise NetworkError(f"Tencent did not post the result within {self._timeout:.0f} s.",
+            raise NetworkError(f"Tencent did not post the result within {self._timeout:g} s.",
                                "If the service is not on this machine, set [tencent] callback_url "
                                "to a public address that reaches this computer.") from None
 
@@ -146,6 +202,17 @@ class TencentRecognizer:
             raise self._client.errors.from_ret(int(body["ret"]), str(body.get("msg") or ""), api)
         if not isinstance(body.get("data"), dict):
             raise self._client.errors.not_the_api("a result without data")
+
+
+def _upload(receiver: CallbackReceiver, audio: bytes) -> dict[str, str]:
+    """The audio as the request carries it: inline, or served by `receiver` when too large."""
+    if len(audio) > MAX_DOWNLOAD:
+        raise InvalidInput(f"The audio is {len(audio) // (1024 * 1024)} MB; Tencent takes at "
+                           "most 30 MB (about 15 minutes).", "Cut it into shorter parts.")
+    if len(audio) <= MAX_UPLOAD:
+        return {"speech": base64.b64encode(audio).decode("ascii")}
+    # Too large to upload: the platform downloads it from our receiver.
+    return {"speech_url": receiver.serve(f"{uuid.uuid4().hex}.wav", audio)}
 
 
 def _text(data: dict, client: TencentClient) -> str:

@@ -12,9 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
-import os
 import re
 import uuid
 from collections.abc import Mapping
@@ -45,6 +43,7 @@ from tui.emulator.aliyun.scenarios import (
     script_for,
 )
 from tui.emulator.aliyun.tokens import TokenStore
+from tui.emulator.state import load_state, save_state
 
 ROUTE = "/sse/paas4Json/{token}/{channel}/{sign}/{timestamp}"
 _STATE_FILE = "emulator_sessions.json"
@@ -55,22 +54,14 @@ class SessionTurns:
     """How many turns each session has had; kept in `state_dir` (if given) between runs."""
 
     def __init__(self, state_dir: Path | None) -> None:
-        self._path = state_dir / _STATE_FILE if state_dir is not None else None
+        self._state_dir = state_dir
         self._turns: dict[str, int] = {}
-        if self._path is not None:
-            with contextlib.suppress(OSError, ValueError):
-                loaded = json.loads(self._path.read_text(encoding="utf-8"))
-                self._turns = {str(k): int(v) for k, v in loaded.items()}
+        with contextlib.suppress(ValueError, TypeError):
+            self._turns = {str(k): int(v) for k, v in load_state(state_dir, _STATE_FILE).items()}
 
     def next(self, session_id: str) -> int:
         turn = self._turns[session_id] = self._turns.get(session_id, 0) + 1
-        if self._path is not None:
-            recent = dict(list(self._turns.items())[-_MAX_SESSIONS:])
-            with contextlib.suppress(OSError):
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as file:
-                    json.dump(recent, file)
+        save_state(self._state_dir, _STATE_FILE, dict(list(self._turns.items())[-_MAX_SESSIONS:]))
         return turn
 FORBIDDEN_PAGE = ("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
                   "<center><h1>403 Forbidden</h1></center>\r\n<hr><center>Tengine</center>\r\n"

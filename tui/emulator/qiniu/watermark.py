@@ -35,7 +35,9 @@ RAMP_SECONDS = 0.004
 PREAMBLE = (0xA35C, 0x96E1)
 MAX_REPEAT = 31
 # Below this mean band energy per frame there is no data worth reading (silence, speech gaps).
-MIN_POWER = 1e9
+# Energy grows with the square of the window's length, so it is compared per squared sample:
+# the same threshold holds at 8, 16 and 24 kHz.
+MIN_POWER = 4000.0
 HOPS_PER_SYMBOL = round(SYMBOL_SECONDS / HOP_SECONDS)
 
 
@@ -128,12 +130,16 @@ class Decoder:
         return "".join(m.text() for m in self.messages if m.intact or not m.complete)
 
     def _read_frame(self, window: array) -> tuple[int, float]:
+        # No band can hold more energy than the window has (Cauchy-Schwarz): a quiet window is
+        # skipped for the cost of one product instead of 64.
+        if sum(map(mul, window, window)) < MIN_POWER * len(window):
+            return -1, 0.0
         energies = []
         for cos_table, sin_table in self._tables:
             re, im = sum(map(mul, window, cos_table)), sum(map(mul, window, sin_table))
             energies.append(re * re + im * im)
         value, confidence = 0, 1.0
-        power = sum(energies) / len(energies)
+        power = sum(energies) / len(energies) / len(window) ** 2
         if power < MIN_POWER:
             return -1, 0.0
         for channel in range(CHANNELS):

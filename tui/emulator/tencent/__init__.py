@@ -52,7 +52,7 @@ class TencentEmulator:
         self.requests: Counter[str] = Counter()
         self.corrupt_md5 = False
         self.texts: list[str] = []
-        self.chats = ChatSessions()
+        self.chats = ChatSessions(config.state_dir)
         self.callbacks = CallbackPoster(lambda: config.tencent_callback_delay,
                                         lambda: config.tencent_callback_retry_delay)
         self._gate = Gate(config.tencent_apps, config.tencent_forbidden_apis,

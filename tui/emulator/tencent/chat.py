@@ -3,24 +3,32 @@
 * `我叫X` / `my name is X` is remembered for the session; `我叫什么` / `what is my name` recalls it.
 * `#silent` answers ret 16394 (no answer), `#timeout` ret 16453, `#crash` a negative ret.
 * `你好` / `hello` greets; anything else is echoed back in a sentence.
+
+The names are kept in `state_dir` when there is one, so that `--demo ask --session` (a new
+emulator per command) finds what the platform would have remembered.
 """
 
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from pathlib import Path
 
+from tui.emulator.state import load_state, save_state
 from tui.emulator.tencent import rets
 from tui.emulator.tencent.rets import Refusal
 
 MAX_SESSIONS = 1000
+STATE_FILE = "emulator_tencent_chats.json"
 _NAME_ZH = re.compile(r"我叫(?!什么)([^\s，。,.!！?？]{1,20})")
 _NAME_EN = re.compile(r"\bmy name is ([\w\-]{1,30})", re.IGNORECASE)
 
 
 class ChatSessions:
-    def __init__(self) -> None:
-        self._names: OrderedDict[str, str] = OrderedDict()
+    def __init__(self, state_dir: Path | None = None) -> None:
+        self._state_dir = state_dir
+        self._names: OrderedDict[str, str] = OrderedDict(
+            (str(k), str(v)) for k, v in load_state(state_dir, STATE_FILE).items())
         self.turns: dict[str, int] = {}
 
     def answer(self, session: str, question: str) -> str:
@@ -47,3 +55,4 @@ class ChatSessions:
         self._names.move_to_end(session)
         while len(self._names) > MAX_SESSIONS:
             self._names.popitem(last=False)
+        save_state(self._state_dir, STATE_FILE, dict(self._names))

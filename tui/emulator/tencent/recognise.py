@@ -1,14 +1,18 @@
 """Speech recognition for the emulator: audio in, a transcript out.
 
-Placeholder until the Qiniu emulator's recogniser of its own synthesized speech can be shared:
-it checks the audio is real (PCM, or a WAV it can parse) and reports what it heard as a sentence
-about its length, so the request/answer/callback shapes are exercised end to end.
+Audio the emulator's TTS made (Tencent's or Qiniu's) is heard as the text it was made from,
+read back from its data band (`tui/emulator/qiniu/watermark.py`) whatever the client did to it
+on the way (WAV or MP3, resampled to 16 or 8 kHz); other sound is "recognised" as the Qiniu
+emulator's placeholder stating its length, and silence as nothing at all.
 """
 
 from __future__ import annotations
 
 import io
 import wave
+
+from tui.emulator.qiniu.asr import placeholder
+from tui.emulator.qiniu.watermark import Decoder
 
 
 class Undecodable(ValueError):
@@ -33,10 +37,12 @@ def pcm_of(audio: bytes, fmt: str, rate: int) -> tuple[bytes, int]:
 
 
 def transcribe(pcm: bytes, rate: int) -> str:
-    seconds = len(pcm) / 2 / rate
+    """What was said in `pcm`; empty for silence."""
     if not any(pcm):
         return ""
-    return f"这是一段模拟识别的语音。它长{seconds:.1f}秒。"
+    decoder = Decoder(rate)
+    decoder.feed(pcm)
+    return decoder.text().strip() or placeholder(duration_ms(pcm, rate))
 
 
 def duration_ms(pcm: bytes, rate: int) -> int:

@@ -1,5 +1,5 @@
-"""Browse Qiniu's voices: filter as you type, narrow by category, hear a sample, choose the
-default voice and the reading speed.
+"""Browse the voices (Qiniu's catalogue, then Tencent's four): filter as you type, narrow by
+category, hear a sample, choose the default voice and the reading speed.
 
 The filter keeps the focus the whole time (as in a fuzzy finder), so every letter goes into it:
 the list moves with the arrow and page keys, and the other keys are ones typing never needs.
@@ -36,8 +36,8 @@ def matches(voice: Voice, query: str) -> bool:
     Chinese matches anywhere), or begins a word of its voice type or labels: "male" must not
     find every "female" voice, nor "en" every "Multilingual" one."""
     words = [*voice.voice_type.casefold().split("_"), voice.voice_type.casefold(),
-             *voice.category_label.casefold().split(), voice.language_label.casefold(),
-             voice.gender_label.casefold()]
+             *voice.category_label.casefold().split(), voice.language,
+             voice.language_label.casefold(), voice.gender_label.casefold()]
     anywhere = (voice.name.casefold(), voice.category.casefold())
     return all(any(term in text for text in anywhere) or any(w.startswith(term) for w in words)
                for term in query.casefold().split())
@@ -168,17 +168,29 @@ class VoiceBrowser(Screen[None]):
         message.update("No voice matches the filter." if self._voices else "No voices.")
 
     def _show_categories(self, matching: list[Voice]) -> None:
-        parts: list[str | tuple[str, str]] = []
-        for category in [None, *self.categories]:
-            count = sum(1 for v in matching if category is None or v.category == category)
-            if category is None:
-                label = "All"
-            else:
-                english = CATEGORY_NAMES.get(category, "")
-                label = f"{make_inert(category)} {english}".strip()
-            style = "reverse bold" if category == self._category else ""
-            parts += [(f" {label} {count} ", style), " "]
-        self.query_one("#categories", Static).update(Content.assemble(*parts))
+        """Each category with its count, named in Chinese and English when the bar has room,
+        else as the catalogue names it."""
+        bar = self.query_one("#categories", Static)
+        counts = [(category, sum(1 for v in matching if category is None or v.category == category))
+                  for category in [None, *self.categories]]
+        for bilingual in (True, False):
+            parts: list[str | tuple[str, str]] = []
+            for category, count in counts:
+                if category is None:
+                    label = "All"
+                else:
+                    english = CATEGORY_NAMES.get(category, "") if bilingual else ""
+                    label = f"{make_inert(category)} {english}".strip()
+                style = "reverse bold" if category == self._category else ""
+                parts += [(f" {label} {count} ", style), " "]
+            content = Content.assemble(*parts)
+            if content.cell_length <= bar.content_size.width + 1:  # the last gap may go
+                break
+        bar.update(content)
+
+    def on_resize(self) -> None:
+        if self._voices:
+            self._show_categories(self._filtered())
 
     def _show_problem(self, text: str) -> None:
         self.query_one(DataTable).display = False
