@@ -265,14 +265,41 @@ async def test_f3_copies_the_last_reply_and_f4_its_last_code_block(app):
         assert app.clipboard.endswith('print(count_words(Path("README.md")))')
 
 
-async def test_ctrl_j_and_alt_enter_start_new_lines_and_enter_sends(app, history):
+async def test_ctrl_j_starts_new_lines_and_enter_sends(app, history):
     async with app.run_test() as pilot:
-        await pilot.press(*"one", "ctrl+j", *"two", "alt+enter", *"three")
+        await pilot.press(*"one", "ctrl+j", *"two", "ctrl+j", *"three")
         assert app.screen.query_one(Prompt).text == "one\ntwo\nthree"
         await pilot.press("enter")
         await wait_for_reply(pilot)
     _, (question, _) = saved(history)
     assert question.text == "one\ntwo\nthree"
+
+
+async def test_keys_typed_in_the_same_burst_as_enter_are_kept(app, history):
+    # As tmux send-keys "hello" Enter "xb1": the next question is begun before this one is saved.
+    async with app.run_test() as pilot:
+        press_now(pilot, *"hello", "enter", *"xb1")
+        await wait_for_reply(pilot)
+        assert app.screen.query_one(Prompt).text == "xb1"
+    _, (question, _) = saved(history)
+    assert question.text == "hello"
+
+
+async def test_a_question_that_could_not_be_saved_comes_back_before_what_was_typed_since(
+        app, history, tmp_path):
+    async with app.run_test() as pilot:
+        locker = sqlite3.connect(tmp_path / "history.sqlite3", isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            press_now(pilot, *"hello", "enter", *" again")
+            await wait_until(pilot, lambda: "Could not" in screen_words(app)
+                             or "locked" in screen_words(app), "the error")
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        await wait_until(pilot, lambda: app.screen.query_one(Prompt).text == "hello again",
+                         "the question put back")
+        assert history.list_conversations() == []
 
 
 async def test_keys_arriving_in_one_burst_are_handled_in_their_order(app, history):

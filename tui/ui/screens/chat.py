@@ -192,10 +192,11 @@ class ChatScreen(Screen[None]):
 
     async def on_prompt_submitted(self, event: Prompt.Submitted) -> None:
         if self.voice.dictating:  # Enter ends the recording; the words stay to edit
+            self.prompt.restore(event.text)  # the prompt emptied itself at Enter
             self.voice.finish_dictation()
             return
-        if await self.ask(event.text):
-            self.prompt.clear()
+        if not await self.ask(event.text):
+            self.prompt.restore(event.text)
 
     async def on_prompt_option_chosen(self, event: Prompt.OptionChosen) -> None:
         options = self._last_reply_options()

@@ -1,4 +1,8 @@
-"""The multi-line prompt: Enter sends, ctrl+j or alt+enter starts a new line."""
+"""The multi-line prompt: Enter sends, ctrl+j starts a new line.
+
+alt+enter is not offered: tmux and many terminals deliver it as Esc then Enter, which Textual
+reads as a plain Enter.
+"""
 
 from __future__ import annotations
 
@@ -66,7 +70,18 @@ class Prompt(TextArea):
         return super().check_action(action, parameters)
 
     def action_send(self) -> None:
-        self.post_message(self.Submitted(self.text))
+        text = self.text
+        if not text.strip():
+            return
+        # Emptied now, before the next key is handled: keys typed in the same burst as Enter
+        # land in the empty prompt, and nothing that happens to the question later (saving,
+        # refusing) can wipe them. The screen puts back a question it did not send (restore).
+        self.clear()
+        self.post_message(self.Submitted(text))
+
+    def restore(self, question: str) -> None:
+        """Put back a question that was not sent, in front of whatever was typed since."""
+        self.insert(question, (0, 0))
 
     def action_newline(self) -> None:
         start, end = self.selection
