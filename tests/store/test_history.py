@@ -247,3 +247,15 @@ def test_recent_turns_are_the_latest_questions_and_replies_that_fit_the_budget(h
     assert [t.text for t in turns] == ["two?", "three?", "third answer"]
     assert omitted == 2
     assert history.recent_turns(conversation.id, before=question.id, budget=5) == ((), 5)
+
+
+def test_recent_questions_span_conversations_newest_first_each_once(history):
+    first = history.create_conversation("one").id
+    second = history.create_conversation("two").id
+    for conversation, text in ((first, "hello"), (second, "weather?"), (first, "hello"),
+                               (second, "and tomorrow?")):
+        history.add_message(conversation, user(text))
+        history.add_message(conversation, reply("an answer", status=MessageStatus.COMPLETE))
+
+    assert history.recent_questions() == ["and tomorrow?", "hello", "weather?"]
+    assert history.recent_questions(limit=2) == ["and tomorrow?", "hello"]

@@ -114,7 +114,7 @@ async def test_the_keymap_remaps_bindings_by_id_and_help_shows_the_keys_in_use(
         rows = {str(table.get_row_at(i)[2]): str(table.get_row_at(i)[0])
                 for i in range(table.row_count)}
         assert rows["chat.new"] == "f9"
-        assert rows["prompt.newline"] == "ctrl+j, alt+enter"
+        assert rows["prompt.newline"] == "ctrl+j"
         assert rows["prompt.send"] == "enter"
         # Every screen's keys, under its heading.
         assert rows["history.search"] == "ctrl+f" and rows["voices.preview"] == "enter"

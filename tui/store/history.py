@@ -198,6 +198,16 @@ class History:
                 kept.append(Turn(role, text))
         return tuple(reversed(kept)), 0
 
+    def recent_questions(self, limit: int = 200) -> list[str]:
+        """The user's latest questions across all conversations, newest first, each once."""
+        # Newest first along the primary key, a bounded look-back: the cost does not grow with
+        # the history, and a question asked again counts from its latest asking.
+        with self._guard("read your earlier questions"):
+            rows = self._conn.execute(
+                "SELECT text FROM messages WHERE role = ? ORDER BY id DESC LIMIT ?",
+                (Role.USER.value, limit * 4)).fetchall()
+        return list(dict.fromkeys(text for (text,) in rows))[:limit]
+
     def add_message(self, conversation_id: int, message: Message) -> Message:
         """Save `message` (its id is ignored); return a copy with `id` and `conversation_id` set.
 

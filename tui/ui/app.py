@@ -95,6 +95,7 @@ class AichatApp(App[None], inherit_bindings=False):
             listening=Listening(self.recognizer, self.settings.audio.input,
                                 self.settings.voice.silence_timeout,
                                 self.settings.voice.conversation),
+            demo=self.settings.demo,
         ), self._problem)
 
     def on_mount(self) -> None:

@@ -47,6 +47,12 @@ PROMPT = (
     Command("prompt.send", "enter", "send", "Send", "Send the message"),
     Command("prompt.newline", "ctrl+j", "newline", "Newline",
             "New line in the message"),
+    Command("prompt.older", "ctrl+up", "older", "Earlier", "Earlier question (also ↑ on the "
+            "first line)", show=False),
+    Command("prompt.newer", "ctrl+down", "newer", "Later", "Later question (also ↓ on the "
+            "last line)", show=False),
+    Command("prompt.clear", "ctrl+u", "clear_draft", "Clear",
+            "Clear the message (ctrl+z brings it back)", show=False),
     Command("prompt.help", "question_mark", "help", "Help", "Help (empty prompt)",
             show=False),
     Command("prompt.to_messages", "up", "to_messages", "Messages",

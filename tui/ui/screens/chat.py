@@ -42,8 +42,10 @@ from tui.ui.widgets.messages import (
     ReplyMessage,
     UserMessage,
 )
+from tui.ui.recent import read_recent
 from tui.ui.widgets.prompt import Prompt
 from tui.ui.widgets.status_line import StatusLine
+from tui.ui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
     from tui.audio.speaker import Reading
@@ -79,6 +81,7 @@ class ChatServices:
     clock: Callable[[], float] = time.time
     context_chars: int = DEFAULT_CONTEXT_CHARS
     listening: Listening | None = None  # speech input; None: not offered
+    demo: bool = False  # the welcome offers the emulator's scenarios
 
 
 class ReplyOnScreen(ReplyView):
@@ -161,10 +164,12 @@ class ChatScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Welcome(self.services.speaker, self.services.keymap, demo=self.services.demo,
+                      id="welcome")
         yield ConversationView(id="conversation")
         yield StatusLine(id="status").data_bind(speaking=ChatScreen.speaking)
         yield Prompt(f"Ask {self.services.speaker}…  (Enter sends, ctrl+j: new line, F1: help)",
-                     id="prompt")
+                     keymap=self.services.keymap, id="prompt")
         yield Footer(compact=True)
 
     @property
@@ -179,6 +184,10 @@ class ChatScreen(Screen[None]):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
+    @property
+    def welcome(self) -> Welcome:
+        return self.query_one(Welcome)
+
     async def on_mount(self) -> None:
         self.status.provider = self.services.speaker.lower()
         self.conversation_view.anchor()
@@ -187,6 +196,29 @@ class ChatScreen(Screen[None]):
         self.prompt.focus()
         if self.services.listening is not None and self.services.listening.conversation:
             self.voice.toggle_conversation()
+        self._welcome(self.conversation is None)  # a conversation may be open already (tests)
+        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
+
+    # -- the welcome ---------------------------------------------------------------------------
+
+    def _welcome(self, shown: bool) -> None:
+        self.welcome.display = shown
+        if shown and self.welcome.tries:
+            self.prompt.option_count = len(self.welcome.tries)
+
+    async def _read_recent(self) -> None:
+        recent = await read_recent(self.services.history.path)
+        if not self.prompt.questions_loaded:
+            self.prompt.questions.load(recent.questions)
+            self.prompt.questions_loaded = True
+        self.welcome.show_conversations(recent.conversations, self._now())
+
+    async def on_welcome_try_chosen(self, event: Welcome.TryChosen) -> None:
+        await self.ask(event.question)
+
+    async def on_welcome_conversation_chosen(self, event: Welcome.ConversationChosen) -> None:
+        await self.open_conversation(event.conversation_id)
+        self.prompt.focus()
 
     # -- asking --------------------------------------------------------------------------------
 
@@ -199,6 +231,9 @@ class ChatScreen(Screen[None]):
             self.prompt.restore(event.text)
 
     async def on_prompt_option_chosen(self, event: Prompt.OptionChosen) -> None:
+        if self.welcome.display and self.welcome.tries:
+            await self.ask(self.welcome.tries[event.number - 1].question)
+            return
         options = self._last_reply_options()
         if 1 <= event.number <= len(options):
             await self.ask(options[event.number - 1])
@@ -240,6 +275,7 @@ class ChatScreen(Screen[None]):
             await self.show_error(self._shown(error), retry=False)
             return False
         self.last_question = question
+        self._welcome(False)
         self.prompt.option_count = 0
         now = self._now()
         view = ReplyMessage(reply, self.services.speaker, now)
@@ -333,6 +369,7 @@ class ChatScreen(Screen[None]):
             return
         await self.stop_reply()
         await self._clear()
+        self._welcome(False)
         self.conversation, self.session_id = conversation, conversation.session_id
         self.status.title = conversation.title
         now = self._now()
@@ -365,6 +402,8 @@ class ChatScreen(Screen[None]):
         self.prompt.option_count = 0
         self.status.title = NEW_TITLE
         self.status.state, self.status.first_token = "ready", None
+        self._welcome(True)
+        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
 
     async def _refresh_after_history(self) -> None:
         """The history screen may have renamed or deleted the open conversation."""
@@ -501,7 +540,8 @@ class ChatScreen(Screen[None]):
             view.scroll_page_down(animate=False)
 
     def on_prompt_walk_up(self) -> None:
-        self.conversation_view.walk(-1)
+        if not (self.welcome.display and self.welcome.focus_last_list()):
+            self.conversation_view.walk(-1)
 
     def on_conversation_view_walked_off(self) -> None:
         self.prompt.focus()
