@@ -44,9 +44,14 @@ async def test_without_credentials_the_app_opens_and_says_what_to_set_and_where(
                 assert ENVIRONMENT_NAMES[f"tongyi.{key}"] in shown
             assert str(config_path) in shown.replace(" ", "")
             assert "aichat-tui --demo" in shown
+            assert "`" not in shown  # names quoted for the CLI read plainly here
+            # The status line never says "ready" while nothing can be asked.
+            assert "● setup needed · tongyi" in shown and "● ready" not in shown
 
-            await send(pilot, "hello")  # asking again says it again; nothing is sent or saved
-            assert shown.count("aichat-tui --demo") < screen_words(app).count("aichat-tui --demo")
+            await send(pilot, "hello")  # nothing is sent or saved, the message is not repeated
+            await pilot.pause()
+            assert screen_words(app).count("Setup needed") == shown.count("Setup needed") == 1
+            assert app.screen.query_one(Prompt).text == "hello"  # the question is kept
             assert app.history.list_conversations() == []
 
 

@@ -374,3 +374,28 @@ async def test_a_locked_history_is_reported_once_and_the_reply_streams_on(app, h
         shown = replies(app)[0].copy_text
     _, (_, answer) = saved(history)  # the final save, once the lock was gone, kept it all
     assert (answer.text, answer.status) == (shown, MessageStatus.CANCELLED)
+
+
+async def test_enter_while_a_reply_arrives_keeps_the_question_and_says_so_until_it_ends(app):
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await send(pilot, "#slow please")
+        await wait_until(pilot, lambda: replies(app)[0].copy_text, "the first word")
+        await send(pilot, "next one")
+        status = lambda: screen_text(app).splitlines()[-5]  # noqa: E731 (above the prompt)
+        assert "not sent, a reply is arriving (escape stops it)" in status()
+        assert app.screen.query_one(Prompt).text == "next one"
+        assert notifications(app) == []
+        await pilot.press("escape")
+        await wait_for_reply(pilot)
+        assert "● cancelled" in status() and "not sent" not in status()
+
+
+async def test_notifications_leave_the_prompt_and_the_status_line_uncovered(app):
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press(*"draft")
+        before = screen_text(app).splitlines()[-5:]
+        await pilot.press("ctrl+c", "ctrl+c")  # nothing selected: how to quit, twice
+        await wait_until(pilot, lambda: len(notifications(app)) == 2, "the notifications")
+        await pilot.pause(0.3)
+        assert screen_text(app).splitlines()[-5:] == before
+        assert "To quit: ctrl+q" in words("\n".join(screen_text(app).splitlines()[:10]))

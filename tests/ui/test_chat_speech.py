@@ -156,16 +156,22 @@ async def test_with_read_aloud_on_a_reply_is_heard_while_it_still_streams(app, e
         assert not speech.speaking
 
 
-async def test_f7_switches_reading_aloud_and_the_choice_is_saved(app, emulator, speech):
+async def test_f7_switches_reading_aloud_says_it_is_saved_and_the_status_line_shows_it(
+        app, emulator, speech):
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        status = lambda: screen_text(app).splitlines()[-5]  # noqa: E731 (above the prompt)
+        assert "read aloud" not in status()
         await pilot.press("f7")
-        await wait_until(pilot, lambda: "Reading replies aloud: on." in notifications(app),
-                         "the notification")
+        await wait_until(pilot, lambda: any(n.startswith("Reading replies aloud: on On from now "
+                                                         "on, saved in") for n in
+                                            notifications(app)), "the notification")
         assert load_settings().audio.read_aloud is True
+        assert "● ready · read aloud · tongyi" in status()
         await pilot.press("f7")
-        await wait_until(pilot, lambda: "Reading replies aloud: off." in notifications(app),
-                         "the notification")
+        await wait_until(pilot, lambda: any(n.startswith("Reading replies aloud: off")
+                                            for n in notifications(app)), "the notification")
         assert load_settings().audio.read_aloud is False
+        assert "read aloud" not in status()
         await send(pilot, "hello")
         await wait_for_reply(pilot)
         assert emulator.qiniu.texts == [], "off: the reply is not read"

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from tui.domain.conversation import Message, Role
 from tui.domain.errors import AichatError, AudioError, NoSoundDevice
 from tui.ui.bindings import keys_for
+from tui.ui.notices import shown_path
 from tui.ui.shown_errors import shown, unexpected
 from tui.ui.speech import SpeechController
 
@@ -103,7 +104,7 @@ class ChatSpeech:
         except AichatError as error:
             self._failed(error, "Audio not saved")
         else:
-            self._screen.notify(str(saved), title="Audio saved")
+            self._screen.notify(shown_path(saved, self._export_dir.parent), title="Audio saved")
 
     def _failed(self, error: AichatError, title: str) -> None:
         text = self._shown(error)

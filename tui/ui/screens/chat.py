@@ -159,6 +159,7 @@ class ChatScreen(Screen[None]):
             log_path=services.log_path)
         self.voice = ChatVoice(self, services.listening,
                                services.speech, services.secrets)
+        self._setup_view: ErrorMessage | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -190,14 +191,31 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.status.provider = self.services.speaker.lower()
+        self.status.read_aloud = self._speech.read_aloud
+        self.status.state = self._idle_state()
         self.conversation_view.anchor()
-        if self.problem is not None:
-            await self._show_problem(self.problem)
+        await self._show_setup_needed()
         self.prompt.focus()
         if self.services.listening is not None and self.services.listening.conversation:
             self.voice.toggle_conversation()
         self._welcome(self.conversation is None)  # a conversation may be open already (tests)
         self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    def _idle_state(self) -> str:
+        return "setup needed" if self.problem is not None else "ready"
+
+    async def _show_setup_needed(self) -> None:
+        """Say what setup is missing, once while it is on screen; the status line says it too."""
+        if self.problem is None:
+            return
+        if self._setup_view is not None and self._setup_view.is_attached:
+            self._setup_view.scroll_visible()
+            return
+        self._setup_view = ErrorMessage(
+            self._message(Role.ERROR, self._shown(self.problem)), "Setup needed", self._now())
+        await self._show(self._setup_view)
 
     # -- the welcome ---------------------------------------------------------------------------
 
@@ -250,11 +268,12 @@ class ChatScreen(Screen[None]):
         if not question_text:
             return False
         if self.replying:
-            self.notify("A reply is still arriving: wait for it, or press Esc to stop it.",
-                        severity="warning")
+            # Said where it stays true: the status line's hint goes when the reply ends.
+            self.status.hint = (f"not sent, a reply is arriving "
+                                f"({keys_for('chat.cancel', self.services.keymap)} stops it)")
             return False
         if self.problem is not None:
-            await self._show_problem(self.problem)
+            await self._show_setup_needed()
             return False
         history = self.services.history
         try:
@@ -321,10 +340,6 @@ class ChatScreen(Screen[None]):
         if retry:
             text += f" (Press {keys_for('chat.retry', self.services.keymap)} to retry.)"
         await self._show(ErrorMessage(self._message(Role.ERROR, text), "Error", self._now()))
-
-    async def _show_problem(self, problem: AichatError) -> None:
-        await self._show(ErrorMessage(self._message(Role.ERROR, self._shown(problem)),
-                                      "Setup needed", self._now()))
 
     def _shown(self, error: AichatError) -> str:
         return shown(error, self.services.secrets)
@@ -401,7 +416,7 @@ class ChatScreen(Screen[None]):
         self.last_question = None
         self.prompt.option_count = 0
         self.status.title = NEW_TITLE
-        self.status.state, self.status.first_token = "ready", None
+        self.status.state, self.status.first_token = self._idle_state(), None
         self._welcome(True)
         self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
 

@@ -151,5 +151,5 @@ class Prompt(TextArea):
             self.notify(f"Copied {len(self.selected_text)} characters.", timeout=2)
             return
         quit_keys = keys_for("app.quit", self._keymap)
-        self.notify(f"Nothing is selected to copy (shift+arrows select). To quit: {quit_keys}.",
-                    timeout=4, markup=False)
+        self.notify(f"Nothing is selected to copy. To quit: {quit_keys}.", timeout=4,
+                    markup=False)
