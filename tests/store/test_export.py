@@ -134,3 +134,17 @@ def test_a_reasoning_reply_exports_its_thinking_model_and_length_cut(history):
     assert "### Qiniu (deepseek-r1) · 12:00\n" in text
     assert ("> **Thinking**\n>\n> First, the sky.\n>\n> Then ␛[2J the sea.\n\nBecause of\n\n"
             "> *The reply was cut at the length limit.*") in text
+
+
+def test_a_clarifying_reply_whose_text_is_its_title_and_question_says_them_once(history):
+    conversation = history.create_conversation("Book a table")
+    history.add_message(conversation.id, Message(
+        Role.ASSISTANT, "Which one did you mean?\n\nYour question matches several topics.",
+        START, meta=reply_meta([ClarifyOptions("Which one did you mean?",
+                                               "Your question matches several topics.",
+                                               ("Reset", "Close"))])))
+    text = export_markdown(history.get_conversation(conversation.id),
+                           history.messages(conversation.id), tz=UTC)
+    assert text.count("Which one did you mean?") == 1
+    assert text.count("Your question matches several topics.") == 1
+    assert "several topics.\n\n- Reset\n- Close\n" in text

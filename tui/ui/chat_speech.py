@@ -51,10 +51,12 @@ class ChatSpeech:
         try:
             reading = self._controller.start_reading()
         except AichatError as error:
-            # The reply matters more: it streams all the same.
+            # The reply matters more: it streams all the same. A missing sound device's hint
+            # is for the CLI; here the way out is the key.
+            said = error.message if isinstance(error, NoSoundDevice) else self._shown(error)
             self._screen.notify(
-                f"{self._shown(error)} ({keys_for('app.read_aloud', self._keymap)} "
-                "turns reading replies aloud off.)", title="Not read aloud", severity="error")
+                f"{said} {keys_for('app.read_aloud', self._keymap)} turns reading replies "
+                "aloud off.", title="Not read aloud", severity="error")
             return None
         self._hear(reading.wait())
         return reading
@@ -108,11 +110,11 @@ class ChatSpeech:
 
     def _failed(self, error: AichatError, title: str) -> None:
         text = self._shown(error)
-        if isinstance(error, NoSoundDevice):  # its hint names the command: say where it is
+        if isinstance(error, NoSoundDevice):  # its hint names the CLI: say the key instead
             keys = keys_for("chat.save_audio", self._keymap)
             palette = keys_for("app.palette", self._keymap)
-            text += (f" In this window: {keys}, or “Save audio” in the command palette "
-                     f"({palette}).")
+            text = (f"{error.message} {keys} saves the audio to a file instead "
+                    f"(“Save audio” in {palette}).")
         self._screen.notify(text, title=title, severity="error")
 
     def _shown(self, error: AichatError) -> str:

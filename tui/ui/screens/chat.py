@@ -338,7 +338,7 @@ class ChatScreen(Screen[None]):
 
     async def show_error(self, text: str, *, retry: bool) -> None:
         if retry:
-            text += f" (Press {keys_for('chat.retry', self.services.keymap)} to retry.)"
+            text += f" {keys_for('chat.retry', self.services.keymap)} asks again."
         await self._show(ErrorMessage(self._message(Role.ERROR, text), "Error", self._now()))
 
     def _shown(self, error: AichatError) -> str:
