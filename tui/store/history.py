@@ -87,6 +87,21 @@ class History:
                 raise
         return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock)
 
+    @classmethod
+    def open_reader(cls, path: Path) -> History:
+        """The existing history file at `path`, read-only: for reading in another thread while
+        the app writes (it never takes a write lock, so it never holds up a save)."""
+        with _translating(Path(path), "open the history"):
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, timeout=_BUSY_TIMEOUT)
+            try:
+                (index_sql,) = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, Path(path), trigram_index="trigram" in index_sql, clock=time.time)
+
     def close(self) -> None:
         self._conn.close()
 

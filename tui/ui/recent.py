@@ -30,8 +30,10 @@ async def read_recent(path: Path) -> Recent:
 
 
 def _read(path: Path) -> Recent:
+    if str(path) == ":memory:":
+        return Recent()  # only the app's own connection sees it
     try:
-        with History.open(path) as history:
+        with History.open_reader(path) as history:
             return Recent(history.recent_questions(QUESTIONS),
                           history.list_conversations(CONVERSATIONS))
     except AichatError:

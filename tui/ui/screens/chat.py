@@ -139,6 +139,8 @@ class ChatScreen(Screen[None]):
     """
 
     BINDINGS = bindings(CHAT)
+    # The prompt, not the welcome's lists above it: keys typed at start-up are a question.
+    AUTO_FOCUS = "#prompt"
 
     # What the keys depend on: changing any of them refreshes the footer and the palette.
     conversation: reactive[Conversation | None] = reactive(None, bindings=True)
@@ -198,7 +200,8 @@ class ChatScreen(Screen[None]):
         self.prompt.focus()
         if self.services.listening is not None and self.services.listening.conversation:
             self.voice.toggle_conversation()
-        self._welcome(self.conversation is None)  # a conversation may be open already (tests)
+        # Shown from the start; a conversation being opened already (tests) has hidden it.
+        self._welcome(self.welcome.display)
         self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
 
     # -- setup ---------------------------------------------------------------------------------
@@ -245,7 +248,9 @@ class ChatScreen(Screen[None]):
             self.prompt.restore(event.text)  # the prompt emptied itself at Enter
             self.voice.finish_dictation()
             return
-        if not await self.ask(event.text):
+        if await self.ask(event.text):
+            self.prompt.questions.add(event.text)
+        else:
             self.prompt.restore(event.text)
 
     async def on_prompt_option_chosen(self, event: Prompt.OptionChosen) -> None:

@@ -84,7 +84,6 @@ class Prompt(TextArea):
         # land in the empty prompt, and nothing that happens to the question later (saving,
         # refusing) can wipe them. The screen puts back a question it did not send (restore).
         self.clear()
-        self.questions.add(text)
         self.post_message(self.Submitted(text))
 
     def restore(self, question: str) -> None:

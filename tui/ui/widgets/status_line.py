@@ -2,7 +2,8 @@
 level), the reply's state (or that setup is needed), a hint about that state, whether replies
 are read aloud and whether something is being read, time to first token, provider, title.
 
-The hint belongs to the state it was given in: a new state clears it, so it is never out of date.
+The hint belongs to the state it was given in (a reply arriving counts as one): the next state
+clears it, so it is never out of date.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ _STATE_STYLES = {
     "interrupted": "$text-error",
     "error": "$text-error",
 }
+
+
+_ARRIVING = ("connecting", "streaming")
 
 
 class StatusLine(Widget):
@@ -46,8 +50,9 @@ class StatusLine(Widget):
     # Speech input, when on: "recording 3 s ▮▮▯▯▯" or "voice: listening ▮▯▯▯▯ “words”".
     voice: reactive[str] = reactive("")
 
-    def watch_state(self) -> None:
-        self.hint = ""
+    def watch_state(self, old: str, new: str) -> None:
+        if not (old in _ARRIVING and new in _ARRIVING):  # connecting → streaming: same reply
+            self.hint = ""
 
     def render(self) -> Content:
         parts: list[Content | str | tuple[str, str]] = []
