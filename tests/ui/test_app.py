@@ -235,7 +235,9 @@ async def test_export_writes_a_markdown_file_and_says_where(emulator, history, t
         await pilot.press("ctrl+s")
         await pilot.pause()
         [exported] = (tmp_path / "out").iterdir()
-        await wait_until(pilot, lambda: f"Exported {exported}" in notifications(app),
+        # Relative to the folder the exports folder is in (the data folder), whole.
+        shown = f"Exported {exported.relative_to(tmp_path)}"
+        await wait_until(pilot, lambda: shown in notifications(app),
                          "the notification with the path")
     text = exported.read_text(encoding="utf-8")
     assert "export me" in text and "You asked: “export me”" in text

@@ -240,7 +240,7 @@ async def test_save_audio_writes_an_mp3_of_the_last_reply_and_says_where(app, em
         await settle(pilot)
         [saved] = exports.iterdir()
         assert saved.name.startswith("reply-") and saved.suffix == ".mp3"
-        assert f"Audio saved {saved}" in notifications(app)
+        assert f"Audio saved exports/{saved.name}" in notifications(app)
         heard = duration_ms(decode(saved.read_bytes(), "mp3"))
         assert heard > 3000
         assert "".join(emulator.qiniu.texts) == "".join(units(replies(app)[0].copy_text))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.chat_support import notifications, press_now, send, settings_for, wait_for_reply, wait_until
+from tests.ui.chat_support import (
+    notifications,
+    send,
+    settings_for,
+    wait_for_reply,
+    wait_until,
+)
 from tui.domain.conversation import Message, MessageStatus, Role
 from tui.ui.app import make_app
 from tui.ui.prompt_history import PromptHistory

@@ -7,8 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.ui.chat_support import (replies, screen_words, settings_for, wait_for_reply,
-                                   wait_until)
+from tests.ui.chat_support import replies, screen_words, settings_for, wait_for_reply, wait_until
 from tui.domain.conversation import Message, MessageStatus, Role
 from tui.emulator.aliyun.scenarios import MARKDOWN_REPLY
 from tui.settings import load_settings

@@ -31,6 +31,7 @@ from tui.ui.chat_speech import ChatSpeech
 from tui.ui.chat_voice import ChatVoice, Listening
 from tui.ui.conversation_actions import ConversationActions
 from tui.ui.copying import copy_last_code_block, copy_message
+from tui.ui.recent import read_recent
 from tui.ui.reply_session import DEFAULT_CONTEXT_CHARS, ReplyOutcome, ReplySession, ReplyView
 from tui.ui.shown_errors import shown
 from tui.ui.speech import SpeechController
@@ -42,7 +43,6 @@ from tui.ui.widgets.messages import (
     ReplyMessage,
     UserMessage,
 )
-from tui.ui.recent import read_recent
 from tui.ui.widgets.prompt import Prompt
 from tui.ui.widgets.status_line import StatusLine
 from tui.ui.widgets.welcome import Welcome
@@ -193,7 +193,7 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.status.provider = self.services.speaker.lower()
-        self.status.read_aloud = self._speech.read_aloud
+        self.status.read_aloud = self.services.speech.read_aloud
         self.status.state = self._idle_state()
         self.conversation_view.anchor()
         await self._show_setup_needed()
