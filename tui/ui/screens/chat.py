@@ -387,9 +387,10 @@ class ChatScreen(Screen[None]):
         if conversation is None:
             self.notify("That conversation is no longer in the history.", severity="warning")
             return
+        # Hidden first: the conversation is laid out at its full height from its first page.
+        self._welcome(False)
         await self.stop_reply()
         await self._clear()
-        self._welcome(False)
         self.conversation, self.session_id = conversation, conversation.session_id
         self.status.title = conversation.title
         now = self._now()
@@ -422,8 +423,6 @@ class ChatScreen(Screen[None]):
         self.prompt.option_count = 0
         self.status.title = NEW_TITLE
         self.status.state, self.status.first_token = self._idle_state(), None
-        self._welcome(True)
-        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
 
     async def _refresh_after_history(self) -> None:
         """The history screen may have renamed or deleted the open conversation."""
@@ -478,6 +477,8 @@ class ChatScreen(Screen[None]):
     async def action_new_chat(self) -> None:
         await self.stop_reply()
         await self._clear()
+        self._welcome(True)
+        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
         self.prompt.focus()
 
     def action_history(self) -> None:
