@@ -109,8 +109,8 @@ def test_no_device_is_one_clear_error_and_alsa_stays_quiet(tmp_path):
             print(e)
     """, "", tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ("No sound device is available; use `save audio` / `say --out FILE` "
-                             "to write it to a file instead.\n")
+    assert result.stdout == ("No sound device is available. Write the audio to a file instead: "
+                             "`aichat-tui say --out FILE`.\n")
     assert result.stderr == "", "alsa-lib must not write on the terminal"
 
 

@@ -159,8 +159,8 @@ def test_say_without_a_sound_device_exits_1_with_one_clear_line(env, served, iso
     result = cli({**env, "ALSA_CONFIG_PATH": str(isolated_env / "asound.conf"),
                   "PULSE_SERVER": f"unix:{isolated_env}/no-pulse"}, "say", "Hello.")
     assert result.returncode == 1
-    assert result.stderr == ("aichat-tui: No sound device is available; use `save audio` / "
-                             "`say --out FILE` to write it to a file instead.\n")
+    assert result.stderr == ("aichat-tui: No sound device is available. Write the audio to a "
+                             "file instead: `aichat-tui say --out FILE`.\n")
     assert sum(served.qiniu.requests.values()) == before, "no request before a device is found"
 
 

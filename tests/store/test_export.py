@@ -153,3 +153,17 @@ def test_every_service_field_is_exported_inert_and_the_file_is_private(history, 
     for word in ("title", "content", "one", "detail", "boom"):
         assert f"{word}␛[2J\\u202e" in text
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_clarifying_reply_whose_text_is_its_title_and_question_says_them_once(history):
+    conversation = history.create_conversation("Book a table")
+    history.add_message(conversation.id, Message(
+        Role.ASSISTANT, "Which one did you mean?\n\nYour question matches several topics.",
+        START, meta=reply_meta([ClarifyOptions("Which one did you mean?",
+                                               "Your question matches several topics.",
+                                               ("Reset", "Close"))])))
+    text = export_markdown(history.get_conversation(conversation.id),
+                           history.messages(conversation.id), tz=UTC)
+    assert text.count("Which one did you mean?") == 1
+    assert text.count("Your question matches several topics.") == 1
+    assert "several topics.\n\n- Reset\n- Close\n" in text

@@ -266,3 +266,15 @@ def test_the_history_and_its_folder_are_private_whatever_the_umask(tmp_path):
     assert all(mode == (0o700 if name.endswith(".writers") else 0o600)
                for name, mode in modes.items()), modes
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_recent_questions_span_conversations_newest_first_each_once(history):
+    first = history.create_conversation("one").id
+    second = history.create_conversation("two").id
+    for conversation, text in ((first, "hello"), (second, "weather?"), (first, "hello"),
+                               (second, "and tomorrow?")):
+        history.add_message(conversation, user(text))
+        history.add_message(conversation, reply("an answer", status=MessageStatus.COMPLETE))
+
+    assert history.recent_questions() == ["and tomorrow?", "hello", "weather?"]
+    assert history.recent_questions(limit=2) == ["and tomorrow?", "hello"]

@@ -125,7 +125,7 @@ async def test_an_unreachable_service_is_an_error_message_and_ctrl_r_retries(his
         assert failed.status == MessageStatus.FAILED
         error = reply_error(failed.meta)
         assert error and "127.0.0.1" in error
-        assert words(f"{error} (Press ctrl+r to retry.)") in screen_words(app)
+        assert words(f"{error} ctrl+r asks again.") in screen_words(app)
         assert "● error" in screen_text(app)
 
         await emulator.start()
@@ -162,7 +162,7 @@ async def test_a_cut_connection_marks_the_reply_interrupted(app, history):
         text = screen_text(app)
         assert DISCONNECT_PARTIAL in text
         assert "· interrupted" in text and "● interrupted" in text
-        assert "retry" in text
+        assert "ctrl+r asks again." in screen_words(app)
     _, (_, answer) = saved(history)
     assert (answer.text, answer.status) == (DISCONNECT_PARTIAL, MessageStatus.INTERRUPTED)
 
@@ -267,14 +267,41 @@ async def test_f3_copies_the_last_reply_and_f4_its_last_code_block(app):
         assert app.clipboard.endswith('print(count_words(Path("README.md")))')
 
 
-async def test_ctrl_j_and_alt_enter_start_new_lines_and_enter_sends(app, history):
+async def test_ctrl_j_starts_new_lines_and_enter_sends(app, history):
     async with app.run_test() as pilot:
-        await pilot.press(*"one", "ctrl+j", *"two", "alt+enter", *"three")
+        await pilot.press(*"one", "ctrl+j", *"two", "ctrl+j", *"three")
         assert app.screen.query_one(Prompt).text == "one\ntwo\nthree"
         await pilot.press("enter")
         await wait_for_reply(pilot)
     _, (question, _) = saved(history)
     assert question.text == "one\ntwo\nthree"
+
+
+async def test_keys_typed_in_the_same_burst_as_enter_are_kept(app, history):
+    # As tmux send-keys "hello" Enter "xb1": the next question is begun before this one is saved.
+    async with app.run_test() as pilot:
+        press_now(pilot, *"hello", "enter", *"xb1")
+        await wait_for_reply(pilot)
+        assert app.screen.query_one(Prompt).text == "xb1"
+    _, (question, _) = saved(history)
+    assert question.text == "hello"
+
+
+async def test_a_question_that_could_not_be_saved_comes_back_before_what_was_typed_since(
+        app, history, tmp_path):
+    async with app.run_test() as pilot:
+        locker = sqlite3.connect(tmp_path / "history.sqlite3", isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            press_now(pilot, *"hello", "enter", *" again")
+            await wait_until(pilot, lambda: "Could not" in screen_words(app)
+                             or "locked" in screen_words(app), "the error")
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        await wait_until(pilot, lambda: app.screen.query_one(Prompt).text == "hello again",
+                         "the question put back")
+        assert history.list_conversations() == []
 
 
 async def test_keys_arriving_in_one_burst_are_handled_in_their_order(app, history):
@@ -349,3 +376,28 @@ async def test_a_locked_history_is_reported_once_and_the_reply_streams_on(app, h
         shown = replies(app)[0].copy_text
     _, (_, answer) = saved(history)  # the final save, once the lock was gone, kept it all
     assert (answer.text, answer.status) == (shown, MessageStatus.CANCELLED)
+
+
+async def test_enter_while_a_reply_arrives_keeps_the_question_and_says_so_until_it_ends(app):
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await send(pilot, "#slow please")
+        await wait_until(pilot, lambda: replies(app)[0].copy_text, "the first word")
+        await send(pilot, "next one")
+        status = lambda: screen_text(app).splitlines()[-5]  # noqa: E731 (above the prompt)
+        assert "not sent, a reply is arriving (escape stops it)" in status()
+        assert app.screen.query_one(Prompt).text == "next one"
+        assert notifications(app) == []
+        await pilot.press("escape")
+        await wait_for_reply(pilot)
+        assert "● cancelled" in status() and "not sent" not in status()
+
+
+async def test_notifications_leave_the_prompt_and_the_status_line_uncovered(app):
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press(*"draft")
+        before = screen_text(app).splitlines()[-5:]
+        await pilot.press("ctrl+c", "ctrl+c")  # nothing selected: how to quit, twice
+        await wait_until(pilot, lambda: len(notifications(app)) == 2, "the notifications")
+        await pilot.pause(0.3)
+        assert screen_text(app).splitlines()[-5:] == before
+        assert "To quit: ctrl+q" in words("\n".join(screen_text(app).splitlines()[:10]))

@@ -156,16 +156,22 @@ async def test_with_read_aloud_on_a_reply_is_heard_while_it_still_streams(app, e
         assert not speech.speaking
 
 
-async def test_f7_switches_reading_aloud_and_the_choice_is_saved(app, emulator, speech):
+async def test_f7_switches_reading_aloud_says_it_is_saved_and_the_status_line_shows_it(
+        app, emulator, speech):
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        status = lambda: screen_text(app).splitlines()[-5]  # noqa: E731 (above the prompt)
+        assert "read aloud" not in status()
         await pilot.press("f7")
-        await wait_until(pilot, lambda: "Reading replies aloud: on." in notifications(app),
-                         "the notification")
+        await wait_until(pilot, lambda: any(n.startswith("Reading replies aloud: on On from now "
+                                                         "on, saved in") for n in
+                                            notifications(app)), "the notification")
         assert load_settings().audio.read_aloud is True
+        assert "● ready · read aloud · tongyi" in status()
         await pilot.press("f7")
-        await wait_until(pilot, lambda: "Reading replies aloud: off." in notifications(app),
-                         "the notification")
+        await wait_until(pilot, lambda: any(n.startswith("Reading replies aloud: off")
+                                            for n in notifications(app)), "the notification")
         assert load_settings().audio.read_aloud is False
+        assert "read aloud" not in status()
         await send(pilot, "hello")
         await wait_for_reply(pilot)
         assert emulator.qiniu.texts == [], "off: the reply is not read"
@@ -234,7 +240,7 @@ async def test_save_audio_writes_an_mp3_of_the_last_reply_and_says_where(app, em
         await settle(pilot)
         [saved] = exports.iterdir()
         assert saved.name.startswith("reply-") and saved.suffix == ".mp3"
-        assert f"Audio saved {saved}" in notifications(app)
+        assert f"Audio saved exports/{saved.name}" in notifications(app)
         heard = duration_ms(decode(saved.read_bytes(), "mp3"))
         assert heard > 3000
         assert "".join(emulator.qiniu.texts) == "".join(units(replies(app)[0].copy_text))
@@ -288,9 +294,8 @@ async def test_without_a_sound_device_it_says_so_and_the_app_works_on(settings, 
             await pilot.press("f5")
             await settle(pilot)
             [told] = notifications(app)
-            assert told.startswith("Could not read aloud No sound device is available;")
-            assert told.endswith("In this window: f10, or “Save audio” in the command palette "
-                                 "(ctrl+p).")
+            assert told == ("Could not read aloud No sound device is available. f10 saves the "
+                            "audio to a file instead (“Save audio” in ctrl+p).")
             assert "speaking" not in status_line(app)
 
             await pilot.press("f10")  # what it suggests works
@@ -303,8 +308,8 @@ async def test_without_a_sound_device_it_says_so_and_the_app_works_on(settings, 
             await wait_for_reply(pilot)
             assert "You asked: “hello again”" in replies(app)[-1].copy_text
             assert replies(app)[-1].message.status == MessageStatus.COMPLETE
-            assert any(n.startswith("Not read aloud No sound device is available;")
-                       and n.endswith("(f7 turns reading replies aloud off.)")
+            assert any(n.startswith("Not read aloud No sound device is available.")
+                       and n.endswith("f7 turns reading replies aloud off.")
                        for n in notifications(app))
     finally:
         await speech.aclose()

@@ -20,7 +20,7 @@ CONFIG = Path("/home/you/.config/aichat-tui/config.toml")
 SECTIONS = [
     ("Chat · writing", [
         ("enter", "Send the message", "prompt.send"),
-        ("ctrl+j, alt+enter", "New line in the message", "prompt.newline"),
+        ("ctrl+j", "New line in the message", "prompt.newline"),
     ]),
     ("Chat · conversations", [
         ("ctrl+o", "History of conversations", "chat.history"),
@@ -66,7 +66,7 @@ async def test_says_how_to_remap_keys_and_how_to_send_and_break_lines():
         await pilot.pause()
         text = words(screen_text(app).replace("█", " "))
         assert "Help" in text
-        assert "Enter sends the message; ctrl+j or alt+enter starts a new line." in text
+        assert "Enter sends the message; ctrl+j starts a new line." in text
         assert f"add a [keymap] table to {CONFIG}" in text
         assert '"prompt.send" = "f5"' in text
 

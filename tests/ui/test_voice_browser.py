@@ -264,7 +264,7 @@ async def test_without_a_sound_device_the_preview_says_so(emulator_env):
         await settle(pilot)
         [shown] = notifications(pilot.app)
         assert shown.startswith("Cannot play 温婉学科讲师 No sound device is available")
-        assert "to write it to a file" in shown
+        assert "Write the audio to a file instead" in shown
         assert len(listed(pilot)) == 42, "the browser goes on working"
 
 

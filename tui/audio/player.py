@@ -35,8 +35,8 @@ class Player(Protocol):
 
 
 def no_sound_device() -> NoSoundDevice:
-    return NoSoundDevice("No sound device is available;",
-                         "use `save audio` / `say --out FILE` to write it to a file instead.")
+    return NoSoundDevice("No sound device is available.",
+                         "Write the audio to a file instead: `aichat-tui say --out FILE`.")
 
 
 def open_player(backend: str = "miniaudio") -> Player:

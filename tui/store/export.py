@@ -59,7 +59,7 @@ def export_markdown(conversation: Conversation, messages: Sequence[Message], *,
         if body:
             lines += [body, ""]
         for extra in reply_extras(message.meta):
-            lines += (_clarify_lines(extra) if isinstance(extra, ClarifyOptions) else
+            lines += (_clarify_lines(extra, body) if isinstance(extra, ClarifyOptions) else
                       [f"> *{assistant} asked to hand this conversation over to a human agent."
                        f"{' ' + _one_line(extra.detail) if extra.detail else ''}*", ""])
         notice = finish_notice(reply_finish_reason(message.meta))
@@ -117,10 +117,15 @@ def _speaker(role: Role, assistant: str) -> str:
     return _SPEAKERS.get(role, assistant)
 
 
-def _clarify_lines(clarify: ClarifyOptions) -> list[str]:
-    lines = [f"**{_one_line(clarify.title) or 'Did you mean'}**", ""]
-    if clarify.content.strip():
-        lines += [make_inert(clarify.content.strip()), ""]
+def _clarify_lines(clarify: ClarifyOptions, body: str) -> list[str]:
+    # Providers often make the title and the question the reply's text too: say them once.
+    lines: list[str] = []
+    title = _one_line(clarify.title)
+    if title and title not in _one_line(body):
+        lines += [f"**{title}**", ""]
+    content = make_inert(clarify.content.strip())
+    if content and _one_line(content) not in _one_line(body):
+        lines += [content, ""]
     return [*lines, *(f"- {_one_line(option)}" for option in clarify.options), ""]
 
 

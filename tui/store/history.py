@@ -125,6 +125,21 @@ class History:
             log.warning("history: %s is damaged; kept as %s, starting a fresh one", path, aside)
             return cls.open(path, clock=clock), aside
 
+    @classmethod
+    def open_reader(cls, path: Path) -> History:
+        """The existing history file at `path`, read-only: for reading in another thread while
+        the app writes (it never takes a write lock, so it never holds up a save)."""
+        with _translating(Path(path), "open the history"):
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, timeout=_BUSY_TIMEOUT)
+            try:
+                (index_sql,) = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, Path(path), trigram_index="trigram" in index_sql, clock=time.time)
+
     def close(self) -> None:
         self._conn.close()
         if self._writer is not None:
@@ -237,6 +252,16 @@ class History:
                 used += len(text)
                 kept.append(Turn(role, text))
         return tuple(reversed(kept)), 0
+
+    def recent_questions(self, limit: int = 200) -> list[str]:
+        """The user's latest questions across all conversations, newest first, each once."""
+        # Newest first along the primary key, a bounded look-back: the cost does not grow with
+        # the history, and a question asked again counts from its latest asking.
+        with self._guard("read your earlier questions"):
+            rows = self._conn.execute(
+                "SELECT text FROM messages WHERE role = ? ORDER BY id DESC LIMIT ?",
+                (Role.USER.value, limit * 4)).fetchall()
+        return list(dict.fromkeys(text for (text,) in rows))[:limit]
 
     def add_message(self, conversation_id: int, message: Message) -> Message:
         """Save `message` (its id is ignored); return a copy with `id` and `conversation_id` set.

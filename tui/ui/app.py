@@ -21,6 +21,8 @@ from tui.settings import Settings, save_setting
 from tui.store import History
 from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
 from tui.ui.chat_voice import Listening
+from tui.ui.notices import TIMEOUT as TOAST_TIMEOUT
+from tui.ui.notices import TOAST_CSS, shown_path, unquoted
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.speech import SpeechController
 
@@ -42,8 +44,8 @@ class AichatApp(App[None], inherit_bindings=False):
     TITLE = "aichat-tui"
     BINDINGS = [*bindings(APP), Binding("ctrl+c", "help_quit", show=False, system=True)]
     COMMANDS = {chat_commands}
-    # Notifications carry error sentences and file paths: give people time to read them.
-    NOTIFICATION_TIMEOUT = 8
+    CSS = TOAST_CSS
+    NOTIFICATION_TIMEOUT = TOAST_TIMEOUT
 
     def __init__(self, settings: Settings, *, provider: ChatProvider | None,
                  history: History | None, speech: SpeechController | None,
@@ -95,6 +97,7 @@ class AichatApp(App[None], inherit_bindings=False):
             listening=Listening(self.recognizer, self.settings.audio.input,
                                 self.settings.voice.silence_timeout,
                                 self.settings.voice.conversation),
+            demo=self.settings.demo,
         ), self._problem)
 
     def on_mount(self) -> None:
@@ -189,10 +192,11 @@ class AichatApp(App[None], inherit_bindings=False):
         """Every notification of the app, whoever sends it (screens and widgets call this).
 
         They quote titles, file names and servers' messages, so their text is never markup
-        (`markup` is ignored) and control characters are made visible.
+        (`markup` is ignored) and control characters are made visible; names quoted with
+        backticks for the CLI read plainly.
         """
-        super().notify(make_inert(message), title=make_inert(title), severity=severity,
-                       timeout=timeout, markup=False)
+        super().notify(make_inert(unquoted(message)), title=make_inert(unquoted(title)),
+                       severity=severity, timeout=timeout, markup=False)
 
     async def action_quit(self) -> None:
         """Quitting stops a reply like Esc does: what arrived is saved and marked cancelled."""
@@ -235,11 +239,21 @@ class AichatApp(App[None], inherit_bindings=False):
             on = self.speech.toggle_read_aloud()
         except SettingsError as error:
             # The switch is flipped for this session all the same.
+            self._show_read_aloud()
             state = "on" if self.speech.read_aloud else "off"
             self.notify(str(error), title=f"Reading replies aloud: {state}, but not saved",
                         severity="error")
             return
-        self.notify(f"Reading replies aloud: {'on' if on else 'off'}.")
+        self._show_read_aloud()
+        # Saved: say so, since the next start reads aloud too.
+        self.notify(f"{'On' if on else 'Off'} from now on, saved in "
+                    f"{shown_path(self.settings.config_path, self.settings.data_dir)}.",
+                    title=f"Reading replies aloud: {'on' if on else 'off'}")
+
+    def _show_read_aloud(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                screen.status.read_aloud = self.speech.read_aloud
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
         ids = frozenset(b.id or b.action for b in clashed_bindings)

@@ -41,11 +41,18 @@ class Command:
 
 # The prompt. It looks these up itself before its text area sees a key (see Prompt._on_key);
 # the conditional ones step aside (check_action) when the prompt holds text. Enter and ctrl+j
-# are told apart by every terminal, unlike shift+enter or ctrl+enter.
+# are told apart by every terminal, unlike shift+enter or ctrl+enter (and alt+enter, which tmux
+# sends as Esc then Enter).
 PROMPT = (
     Command("prompt.send", "enter", "send", "Send", "Send the message"),
-    Command("prompt.newline", "ctrl+j,alt+enter", "newline", "Newline",
+    Command("prompt.newline", "ctrl+j", "newline", "Newline",
             "New line in the message"),
+    Command("prompt.older", "ctrl+up", "older", "Earlier", "Earlier question (also ↑ on the "
+            "first line)", show=False),
+    Command("prompt.newer", "ctrl+down", "newer", "Later", "Later question (also ↓ on the "
+            "last line)", show=False),
+    Command("prompt.clear", "ctrl+u", "clear_draft", "Clear",
+            "Clear the message (ctrl+z brings it back)", show=False),
     Command("prompt.help", "question_mark", "help", "Help", "Help (empty prompt)",
             show=False),
     Command("prompt.to_messages", "up", "to_messages", "Messages",

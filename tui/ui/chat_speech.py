@@ -14,6 +14,7 @@ from textual.screen import Screen
 from tui.domain.conversation import Message, Role
 from tui.domain.errors import AichatError, AudioError, NoSoundDevice
 from tui.ui.bindings import keys_for
+from tui.ui.notices import shown_path
 from tui.ui.shown_errors import shown, unexpected
 from tui.ui.speech import SpeechController
 
@@ -50,10 +51,12 @@ class ChatSpeech:
         try:
             reading = self._controller.start_reading()
         except AichatError as error:
-            # The reply matters more: it streams all the same.
+            # The reply matters more: it streams all the same. A missing sound device's hint
+            # is for the CLI; here the way out is the key.
+            said = error.message if isinstance(error, NoSoundDevice) else self._shown(error)
             self._screen.notify(
-                f"{self._shown(error)} ({keys_for('app.read_aloud', self._keymap)} "
-                "turns reading replies aloud off.)", title="Not read aloud", severity="error")
+                f"{said} {keys_for('app.read_aloud', self._keymap)} turns reading replies "
+                "aloud off.", title="Not read aloud", severity="error")
             return None
         self._hear(reading.wait())
         return reading
@@ -103,15 +106,15 @@ class ChatSpeech:
         except AichatError as error:
             self._failed(error, "Audio not saved")
         else:
-            self._screen.notify(str(saved), title="Audio saved")
+            self._screen.notify(shown_path(saved, self._export_dir.parent), title="Audio saved")
 
     def _failed(self, error: AichatError, title: str) -> None:
         text = self._shown(error)
-        if isinstance(error, NoSoundDevice):  # its hint names the command: say where it is
+        if isinstance(error, NoSoundDevice):  # its hint names the CLI: say the key instead
             keys = keys_for("chat.save_audio", self._keymap)
             palette = keys_for("app.palette", self._keymap)
-            text += (f" In this window: {keys}, or “Save audio” in the command palette "
-                     f"({palette}).")
+            text = (f"{error.message} {keys} saves the audio to a file instead "
+                    f"(“Save audio” in {palette}).")
         self._screen.notify(text, title=title, severity="error")
 
     def _shown(self, error: AichatError) -> str:

@@ -13,6 +13,7 @@ from tui.domain.conversation import Conversation
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
 from tui.store import History, export_to_file
+from tui.ui.notices import shown_path
 
 UNTITLED = "Untitled conversation"
 
@@ -87,7 +88,8 @@ class ConversationActions:
         except AichatError as error:
             self._screen.notify(str(error), title="Export failed", severity="error")
             return
-        self._screen.notify(str(path), title="Exported")
+        # The exports folder is in the data folder: "exports/…" says where, and fits a toast.
+        self._screen.notify(shown_path(path, self._export_dir.parent), title="Exported")
 
     def _read(self, conversation_id: int) -> Conversation | None:
         """The conversation as saved now (its title and size may have changed)."""

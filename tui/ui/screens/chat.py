@@ -31,6 +31,7 @@ from tui.ui.chat_speech import ChatSpeech
 from tui.ui.chat_voice import ChatVoice, Listening
 from tui.ui.conversation_actions import ConversationActions
 from tui.ui.copying import copy_last_code_block, copy_message
+from tui.ui.recent import read_recent
 from tui.ui.reply_session import DEFAULT_CONTEXT_CHARS, ReplyOutcome, ReplySession, ReplyView
 from tui.ui.shown_errors import shown
 from tui.ui.speech import SpeechController
@@ -44,6 +45,7 @@ from tui.ui.widgets.messages import (
 )
 from tui.ui.widgets.prompt import Prompt
 from tui.ui.widgets.status_line import StatusLine
+from tui.ui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
     from tui.audio.speaker import Reading
@@ -79,6 +81,7 @@ class ChatServices:
     clock: Callable[[], float] = time.time
     context_chars: int = DEFAULT_CONTEXT_CHARS
     listening: Listening | None = None  # speech input; None: not offered
+    demo: bool = False  # the welcome offers the emulator's scenarios
 
 
 class ReplyOnScreen(ReplyView):
@@ -136,6 +139,8 @@ class ChatScreen(Screen[None]):
     """
 
     BINDINGS = bindings(CHAT)
+    # The prompt, not the welcome's lists above it: keys typed at start-up are a question.
+    AUTO_FOCUS = "#prompt"
 
     # What the keys depend on: changing any of them refreshes the footer and the palette.
     conversation: reactive[Conversation | None] = reactive(None, bindings=True)
@@ -156,15 +161,18 @@ class ChatScreen(Screen[None]):
             log_path=services.log_path)
         self.voice = ChatVoice(self, services.listening,
                                services.speech, services.secrets)
+        self._setup_view: ErrorMessage | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Welcome(self.services.speaker, self.services.keymap, demo=self.services.demo,
+                      id="welcome")
         yield ConversationView(id="conversation")
         yield StatusLine(id="status").data_bind(speaking=ChatScreen.speaking)
         yield Prompt(f"Ask {self.services.speaker}…  (Enter sends, ctrl+j: new line, F1: help)",
-                     id="prompt")
+                     keymap=self.services.keymap, id="prompt")
         yield Footer(compact=True)
 
     @property
@@ -179,25 +187,76 @@ class ChatScreen(Screen[None]):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
+    @property
+    def welcome(self) -> Welcome:
+        return self.query_one(Welcome)
+
     async def on_mount(self) -> None:
         self.status.provider = self.services.speaker.lower()
+        self.status.read_aloud = self.services.speech.read_aloud
+        self.status.state = self._idle_state()
         self.conversation_view.anchor()
-        if self.problem is not None:
-            await self._show_problem(self.problem)
+        await self._show_setup_needed()
         self.prompt.focus()
         if self.services.listening is not None and self.services.listening.conversation:
             self.voice.toggle_conversation()
+        # Shown from the start; a conversation being opened already (tests) has hidden it.
+        self._welcome(self.welcome.display)
+        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    def _idle_state(self) -> str:
+        return "setup needed" if self.problem is not None else "ready"
+
+    async def _show_setup_needed(self) -> None:
+        """Say what setup is missing, once while it is on screen; the status line says it too."""
+        if self.problem is None:
+            return
+        if self._setup_view is not None and self._setup_view.is_attached:
+            self._setup_view.scroll_visible()
+            return
+        self._setup_view = ErrorMessage(
+            self._message(Role.ERROR, self._shown(self.problem)), "Setup needed", self._now())
+        await self._show(self._setup_view)
+
+    # -- the welcome ---------------------------------------------------------------------------
+
+    def _welcome(self, shown: bool) -> None:
+        self.welcome.display = shown
+        if shown and self.welcome.tries:
+            self.prompt.option_count = len(self.welcome.tries)
+
+    async def _read_recent(self) -> None:
+        recent = await read_recent(self.services.history.path)
+        if not self.prompt.questions_loaded:
+            self.prompt.questions.load(recent.questions)
+            self.prompt.questions_loaded = True
+        self.welcome.show_conversations(recent.conversations, self._now())
+
+    async def on_welcome_try_chosen(self, event: Welcome.TryChosen) -> None:
+        await self.ask(event.question)
+
+    async def on_welcome_conversation_chosen(self, event: Welcome.ConversationChosen) -> None:
+        await self.open_conversation(event.conversation_id)
+        self.prompt.focus()
 
     # -- asking --------------------------------------------------------------------------------
 
     async def on_prompt_submitted(self, event: Prompt.Submitted) -> None:
         if self.voice.dictating:  # Enter ends the recording; the words stay to edit
+            self.prompt.restore(event.text)  # the prompt emptied itself at Enter
             self.voice.finish_dictation()
             return
         if await self.ask(event.text):
-            self.prompt.clear()
+            self.prompt.questions.add(event.text)
+        else:
+            self.prompt.restore(event.text)
 
     async def on_prompt_option_chosen(self, event: Prompt.OptionChosen) -> None:
+        if self.welcome.display and self.welcome.tries:
+            await self.ask(self.welcome.tries[event.number - 1].question)
+            return
         options = self._last_reply_options()
         if 1 <= event.number <= len(options):
             await self.ask(options[event.number - 1])
@@ -214,11 +273,12 @@ class ChatScreen(Screen[None]):
         if not question_text:
             return False
         if self.replying:
-            self.notify("A reply is still arriving: wait for it, or press Esc to stop it.",
-                        severity="warning")
+            # Said where it stays true: the status line's hint goes when the reply ends.
+            self.status.hint = (f"not sent, a reply is arriving "
+                                f"({keys_for('chat.cancel', self.services.keymap)} stops it)")
             return False
         if self.problem is not None:
-            await self._show_problem(self.problem)
+            await self._show_setup_needed()
             return False
         history = self.services.history
         try:
@@ -239,6 +299,7 @@ class ChatScreen(Screen[None]):
             await self.show_error(self._shown(error), retry=False)
             return False
         self.last_question = question
+        self._welcome(False)
         self.prompt.option_count = 0
         now = self._now()
         view = ReplyMessage(reply, self.services.speaker, now)
@@ -282,12 +343,8 @@ class ChatScreen(Screen[None]):
 
     async def show_error(self, text: str, *, retry: bool) -> None:
         if retry:
-            text += f" (Press {keys_for('chat.retry', self.services.keymap)} to retry.)"
+            text += f" {keys_for('chat.retry', self.services.keymap)} asks again."
         await self._show(ErrorMessage(self._message(Role.ERROR, text), "Error", self._now()))
-
-    async def _show_problem(self, problem: AichatError) -> None:
-        await self._show(ErrorMessage(self._message(Role.ERROR, self._shown(problem)),
-                                      "Setup needed", self._now()))
 
     def _shown(self, error: AichatError) -> str:
         return shown(error, self.services.secrets)
@@ -330,6 +387,8 @@ class ChatScreen(Screen[None]):
         if conversation is None:
             self.notify("That conversation is no longer in the history.", severity="warning")
             return
+        # Hidden first: the conversation is laid out at its full height from its first page.
+        self._welcome(False)
         await self.stop_reply()
         await self._clear()
         self.conversation, self.session_id = conversation, conversation.session_id
@@ -363,7 +422,7 @@ class ChatScreen(Screen[None]):
         self.last_question = None
         self.prompt.option_count = 0
         self.status.title = NEW_TITLE
-        self.status.state, self.status.first_token = "ready", None
+        self.status.state, self.status.first_token = self._idle_state(), None
 
     async def _refresh_after_history(self) -> None:
         """The history screen may have renamed or deleted the open conversation."""
@@ -418,6 +477,8 @@ class ChatScreen(Screen[None]):
     async def action_new_chat(self) -> None:
         await self.stop_reply()
         await self._clear()
+        self._welcome(True)
+        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
         self.prompt.focus()
 
     def action_history(self) -> None:
@@ -500,7 +561,8 @@ class ChatScreen(Screen[None]):
             view.scroll_page_down(animate=False)
 
     def on_prompt_walk_up(self) -> None:
-        self.conversation_view.walk(-1)
+        if not (self.welcome.display and self.welcome.focus_last_list()):
+            self.conversation_view.walk(-1)
 
     def on_conversation_view_walked_off(self) -> None:
         self.prompt.focus()

@@ -75,8 +75,6 @@ class HelpScreen(ModalScreen[None]):
         notes.append("Enter", style="bold")
         notes.append(" sends the message; ")
         notes.append("ctrl+j", style="bold")
-        notes.append(" or ")
-        notes.append("alt+enter", style="bold")
         notes.append(" starts a new line.\n")
         notes.append("To change a key, add a ")
         notes.append("[keymap]", style="bold")

@@ -20,6 +20,7 @@ from tui.domain.conversation import Message, MessageStatus
 from tui.domain.events import ClarifyOptions, Extra
 from tui.domain.inert_text import make_inert
 from tui.domain.reply import Edit
+from tui.ui.notices import quoted_names
 from tui.ui.safe_text import plain
 
 if TYPE_CHECKING:
@@ -103,6 +104,9 @@ class ErrorMessage(MessageView):
     }
     """
 
+    def compose_body(self) -> ComposeResult:
+        yield Static(quoted_names(self.message.text), classes="body")
+
 
 class NoticeMessage(MessageView):
     DEFAULT_CSS = """
@@ -111,6 +115,9 @@ class NoticeMessage(MessageView):
         & > .meta { color: $text-warning; }
     }
     """
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(quoted_names(self.message.text), classes="body")
 
 
 class ClarifyOptionList(OptionList):

@@ -1,6 +1,10 @@
 """One line under the conversation: speech input (recording or voice conversation, with its
-level), the reply's state, whether something is being read aloud, time to first token,
-provider, title."""
+level), the reply's state (or that setup is needed), a hint about that state, whether replies
+are read aloud and whether something is being read, time to first token, provider, title.
+
+The hint belongs to the state it was given in (a reply arriving counts as one): the next state
+clears it, so it is never out of date.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from tui.ui.safe_text import plain
 
 _STATE_STYLES = {
     "ready": "$text-muted",
+    "setup needed": "$text-error",
     "connecting": "$text-warning",
     "streaming": "$text-accent",
     "done": "$text-success",
@@ -19,6 +24,9 @@ _STATE_STYLES = {
     "interrupted": "$text-error",
     "error": "$text-error",
 }
+
+
+_ARRIVING = ("connecting", "streaming")
 
 
 class StatusLine(Widget):
@@ -34,19 +42,29 @@ class StatusLine(Widget):
 
     state: reactive[str] = reactive("ready")
     first_token: reactive[float | None] = reactive(None)
+    hint: reactive[str] = reactive("")
+    read_aloud: reactive[bool] = reactive(False)
     speaking: reactive[bool] = reactive(False)
     provider: reactive[str] = reactive("")
     title: reactive[str] = reactive("New conversation")
     # Speech input, when on: "recording 3 s ▮▮▯▯▯" or "voice: listening ▮▯▯▯▯ “words”".
     voice: reactive[str] = reactive("")
 
+    def watch_state(self, old: str, new: str) -> None:
+        if not (old in _ARRIVING and new in _ARRIVING):  # connecting → streaming: same reply
+            self.hint = ""
+
     def render(self) -> Content:
         parts: list[Content | str | tuple[str, str]] = []
         if self.voice:
             parts += [plain(f"🎙 {self.voice}").stylize("bold $text-accent"), " · "]
         parts.append((f"● {self.state}", _STATE_STYLES.get(self.state, "")))
+        if self.hint:
+            parts.append((f" · {self.hint}", "$text-warning"))
         if self.speaking and not self.voice:
             parts.append((" · speaking", "$text-accent"))
+        elif self.read_aloud:
+            parts.append((" · read aloud", "$text-accent"))
         if self.first_token is not None:
             parts.append(f" · first token {self.first_token:.2f} s")
         parts.append((f" · {self.provider} · ", "$text-muted"))
