@@ -90,7 +90,7 @@ async def test_a_bad_qiniu_value_leaves_chat_working_in_demo_with_one_notice(con
             await wait_until(pilot, lambda: any("speed" in n for n in notifications(app)),
                              "the settings notice")
             [notice] = [n for n in notifications(app) if "speed" in n]
-            assert "[qiniu]" in notice and "Qiniu voices and speech is off" in notice
+            assert "[qiniu]" in notice and "Qiniu voices, speech and chat is off" in notice
             await send(pilot, "hello demo")
             await wait_for_reply(pilot)
             assert "You asked: “hello demo”" in replies(app)[0].copy_text
