@@ -43,6 +43,14 @@ def test_voices_lists_tencent_beside_qiniu(env) -> None:
     assert [voices[f"tencent-{n}"]["gender"] for n in (5, 6, 7)] == ["female"] * 3
 
 
+def test_voices_with_only_tencent_set_up_lists_tencents(env) -> None:
+    env = {k: v for k, v in env.items() if not k.startswith("AICHAT_QINIU_")}
+    result = cli(env, "voices", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [v["voice_type"] for v in json.loads(result.stdout)] == [
+        "tencent-1", "tencent-5", "tencent-6", "tencent-7"]
+
+
 def test_voices_without_tencent_settings_lists_only_qiniu(env) -> None:
     env = {k: v for k, v in env.items() if not k.startswith("AICHAT_TENCENT_")}
     result = cli(env, "voices", "--json")

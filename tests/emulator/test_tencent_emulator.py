@@ -172,6 +172,15 @@ async def test_asr_hears_the_emulators_own_speech(emulator, fmt, speaker, rate) 
                       "data": {"format": 2, "rate": rate, "text": "今天天气很好。我们去公园吧！"}}
 
 
+@pytest.mark.parametrize("text", ["It ends. (turn 1 of this conversation)", "他说“再见。”然后走了。",
+                                  "「你好」"])
+async def test_marks_that_make_no_sound_are_heard_too(emulator, text) -> None:
+    speech = await _spoken(emulator, text, 16000)
+    answer = await call(emulator.base_url, "aai/aai_asr",
+                        {"format": 2, "speech": speech, "rate": 16000})
+    assert answer["data"]["text"] == text
+
+
 async def test_asr(emulator) -> None:
     speech = base64.b64encode(_wav16k(1.5)).decode()
     answer = await call(emulator.base_url, "aai/aai_asr",

@@ -293,3 +293,20 @@ async def test_saving_in_a_tencent_voice(controller, emulator, tmp_path, tencent
         heard = w.readframes(w.getnframes())
     assert heard == await audio_of(tencent_reference, CHINESE_SENTENCES, voice="tencent-6")
     assert emulator.qiniu.requests["tts"] == emulator.qiniu.requests["tts_ws"] == 0
+
+
+async def test_with_only_tencent_set_up_its_voices_are_listed_and_speak(emulator, recorder,
+                                                                         monkeypatch):
+    for name, value in emulator.client_env().items():
+        if name.startswith("AICHAT_TENCENT_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AICHAT_QINIU_VOICE", "tencent-7")
+    controller = SpeechController(load_settings(), player_factory=lambda backend: recorder)
+    try:
+        voices = await controller.voices()
+        assert [v.voice_type for v in voices] == ["tencent-1", "tencent-5", "tencent-6",
+                                                  "tencent-7"]
+        assert await controller.speak(CHINESE) is True
+        assert emulator.tencent.texts == CHINESE_SENTENCES and recorder.pcm
+    finally:
+        await controller.aclose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tui.domain.voice import SpeechEngine, Voice
 from tui.settings import Settings
 
@@ -34,3 +36,14 @@ def tencent_voices(settings: Settings) -> list[Voice]:
     from tui.backends.tencent.speech import VOICES
 
     return list(VOICES) if not settings.tencent.missing() else []
+
+
+async def list_all_voices(settings: Settings, qiniu: Callable[[], SpeechEngine], *,
+                          refresh: bool = False) -> list[Voice]:
+    """Qiniu's catalogue (from `qiniu()`, made only when needed), then Tencent's four when the
+    platform is set up; Tencent's alone when Qiniu has no key, for whoever only has a Tencent
+    gateway."""
+    tencent = tencent_voices(settings)
+    if tencent and not settings.qiniu.api_key:
+        return tencent
+    return await qiniu().list_voices(refresh=refresh) + tencent

@@ -64,13 +64,19 @@ def _print(voices: list[Voice], current: str, *, as_json: bool, out: TextIO) -> 
 
 async def _fetch(settings: Settings, *, refresh: bool) -> list[Voice]:
     from tui.backends.qiniu import QiniuSpeech
-    from tui.backends.speech_engines import tencent_voices
+    from tui.backends.speech_engines import list_all_voices
 
-    engine = QiniuSpeech.from_settings(settings)
+    made: list[QiniuSpeech] = []
+
+    def qiniu() -> QiniuSpeech:
+        made.append(QiniuSpeech.from_settings(settings))
+        return made[-1]
+
     try:
-        return await engine.list_voices(refresh=refresh) + tencent_voices(settings)
+        return await list_all_voices(settings, qiniu, refresh=refresh)
     finally:
-        await engine.aclose()
+        for engine in made:
+            await engine.aclose()
 
 
 def _in_category(voices: list[Voice], name: str) -> list[Voice]:

@@ -131,11 +131,11 @@ class SpeechController:
 
     async def voices(self, *, refresh: bool = False) -> list[Voice]:
         """Qiniu's voice catalogue (cached for a day unless `refresh`), then Tencent's four
-        when the platform is set up."""
-        from tui.backends.speech_engines import tencent_voices
+        when the platform is set up (`list_all_voices`)."""
+        from tui.backends.speech_engines import list_all_voices
 
-        qiniu = await self._get_synthesizer("qiniu").engine.list_voices(refresh=refresh)
-        return qiniu + tencent_voices(self.settings)
+        return await list_all_voices(self.settings, lambda: self._get_synthesizer("qiniu").engine,
+                                     refresh=refresh)
 
     async def save(self, markdown: str, path: Path) -> Path:
         """Write the speech of `markdown` in the current voice and speed to `path` (.wav or

@@ -100,6 +100,18 @@ async def test_keywords_in_several_segments(tencent, emulator) -> None:
     assert segments == [0, 1, 2]
 
 
+async def test_keyword_times_are_where_the_words_are_said(tencent, emulator) -> None:
+    sentences = ["你好。", "今天天气很好。", "我们去公园吧！"]
+    assert "".join(sentences) == SAID
+    lengths = [len(await speech(tencent, s, KEYWORD_RATE)) / 2 / KEYWORD_RATE * 1000
+               for s in sentences]
+    starts = [sum(lengths[:n]) for n in range(len(sentences) + 1)]
+    weather, park = await keywords(tencent, "天气|公园")
+    hop = 20  # the decoder hears in 10 ms steps
+    assert starts[1] - hop <= weather.start_ms < weather.end_ms <= starts[2] + hop
+    assert starts[2] - hop <= park.start_ms < park.end_ms <= starts[3] + hop
+
+
 async def test_duplicated_callbacks_are_answered_but_not_reported_twice(tencent, emulator) -> None:
     emulator.tencent.callbacks.duplicate = True
     hits = await keywords(tencent, "天气|公园")

@@ -112,7 +112,10 @@ def _mark_sentences(pieces: list[_Piece], text: str) -> None:
         if following is not None and not (stopped and following not in ("sentence", "space")):
             continue
         sentence = pieces[first:index + 1]
-        marked = embed(b"".join(p.pcm for p in sentence), text[text_start:piece.text_end],
+        # The last sentence takes the rest of the text: a closing ")" or quote makes no sound
+        # of its own, but it was said all the same.
+        text_end = piece.text_end if following is not None else len(text)
+        marked = embed(b"".join(p.pcm for p in sentence), text[text_start:text_end],
                        SAMPLE_RATE)
         offset = 0
         for number, part in enumerate(sentence):

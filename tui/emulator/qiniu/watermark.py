@@ -11,7 +11,8 @@ A message is
 Tone detection by energy survives what a client does to audio: MP3 at 48 kbit/s, resampling
 to 16 kHz, concatenating clips. No registry is needed, so `say --out` in one process and
 `listen` in another agree. `Decoder` reads the messages back incrementally, at any sample rate
-of 8 kHz or more, and reports the text of each as far as it has been heard.
+of 8 kHz or more, and reports the text of each as far as it has been heard, and when in the
+audio it was said.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ class Message:
 
     length: int
     repeat: int
+    start_seconds: float = 0.0  # where its preamble begins in the audio
+    end_seconds: float | None = None  # where its last symbol ends, once heard
     payload: bytearray = field(default_factory=bytearray)
     complete: bool = False
     intact: bool = False
@@ -180,7 +183,7 @@ class Decoder:
                 packed = self._frames[frame + 3 * hops][0]
                 repeat = packed >> 8
                 if 1 <= repeat <= MAX_REPEAT and packed & 0xFF == 0xFF ^ repeat:
-                    message = Message(length, repeat)
+                    message = Message(length, repeat, frame * self._hop / self.sample_rate)
                     self.messages.append(message)
                     self._reading = (message, frame)
                     return frame
@@ -205,6 +208,7 @@ class Decoder:
         if crc is None:
             return False
         message.complete = True
+        message.end_seconds = (crc_frame + hops) * self._hop / self.sample_rate
         message.intact = crc == binascii.crc_hqx(bytes(message.payload[:message.length]), 0xFFFF)
         self._reading = None
         self._next = crc_frame + 1

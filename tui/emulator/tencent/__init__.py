@@ -27,7 +27,7 @@ from tui.emulator.tencent import rets
 from tui.emulator.tencent.callbacks import CallbackPoster, keyword_segments
 from tui.emulator.tencent.chat import ChatSessions
 from tui.emulator.tencent.gate import Gate
-from tui.emulator.tencent.recognise import Undecodable, duration_ms, pcm_of, transcribe
+from tui.emulator.tencent.recognise import Undecodable, duration_ms, hear, pcm_of, transcribe
 from tui.emulator.tencent.rets import Refusal
 from tui.emulator.tencent.speech import FORMATS, MAX_TEXT_BYTES, SPEAKERS, render, tts_data
 
@@ -121,7 +121,7 @@ class TencentEmulator:
         if len(encoded) > MAX_ASR_BASE64:
             raise Refusal(rets.SPEECH_LENGTH, "speech is longer than 8 MB")
         pcm, actual_rate = _decode(_base64(encoded), fmt, int(rate))
-        text = transcribe(pcm, actual_rate)
+        text = transcribe(hear(pcm, actual_rate))
         if not text:
             raise Refusal(rets.SPEECH_LENGTH, "speech is empty")
         return {"format": int(fmt), "rate": int(rate), "text": text}
@@ -132,8 +132,8 @@ class TencentEmulator:
         task_id = self._task_id(app_id)
         body = await self._recognised(
             task_id, audio, fmt, 16000, {"task_id": task_id, "text": ""},
-            lambda text, _ms: [{"ret": 0, "msg": "ok",
-                                "data": {"task_id": task_id, "text": text}}])
+            lambda heard: [{"ret": 0, "msg": "ok",
+                            "data": {"task_id": task_id, "text": transcribe(heard)}}])
         self.callbacks.schedule(url, body)
         return {"task_id": task_id}
 
@@ -149,7 +149,7 @@ class TencentEmulator:
                  "res": {"key_words_size": 0, "key_words": []}}
         bodies = await self._recognised(
             task_id, audio, fmt, 8000, empty,
-            lambda text, ms: keyword_segments(task_id, text, ms, words))
+            lambda heard: keyword_segments(task_id, heard, words))
         self.callbacks.schedule(url, bodies, gap=self.config.tencent_segment_gap)
         return {"task_id": task_id}
 
@@ -168,7 +168,7 @@ class TencentEmulator:
         if duration_ms(pcm, rate) > MAX_LONG_MS:
             return [{"ret": rets.SPEECH_LENGTH, "msg": "speech is longer than 15 minutes",
                      "data": empty}]
-        return list(results(transcribe(pcm, rate), duration_ms(pcm, rate)))
+        return list(results(hear(pcm, rate)))
 
     async def _long_audio(self, form: dict[str, str]) -> bytes:
         if form.get("speech"):

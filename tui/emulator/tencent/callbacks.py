@@ -17,9 +17,9 @@ from typing import Any
 
 import aiohttp
 
+from tui.emulator.tencent.recognise import Heard
+
 RETRIES = 2
-# After 。！？!? or a period that ends a word ("2.0" is one number).
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)(?=\s|$)")
 POST_TIMEOUT = 10.0
 
 
@@ -92,28 +92,23 @@ class CallbackPoster:
         return status == 200 and isinstance(answer, dict) and answer.get("ret") == 0
 
 
-def keyword_segments(task_id: str, transcript: str, total_ms: int,
-                     keywords: list[str]) -> list[dict[str, Any]]:
-    """The callbacks of a keyword search: one per sentence of the transcript (its share of the
-    audio's time), each with the keywords heard in it, the last with `is_end` 1."""
-    sentences = [s for s in _SENTENCE_END.split(transcript) if s.strip()] or [transcript]
-    total_chars = max(1, sum(len(s) for s in sentences))
-    per_char = total_ms / total_chars
-    bodies, start = [], 0
-    for index, sentence in enumerate(sentences):
-        bps = round(start * per_char)
-        eps = round((start + len(sentence)) * per_char)
+def keyword_segments(task_id: str, heard: list[Heard], keywords: list[str]) -> list[dict[str, Any]]:
+    """The callbacks of a keyword search: one per sentence heard (its place in the audio), each
+    with the keywords in it (timed by their share of the sentence, from its start), the last
+    with `is_end` 1."""
+    bodies = []
+    for index, sentence in enumerate(heard):
+        per_char = (sentence.end_ms - sentence.start_ms) / max(1, len(sentence.text))
         hits: list[dict[str, Any]] = []
         for word in keywords:
-            for match in re.finditer(re.escape(word), sentence):
+            for match in re.finditer(re.escape(word), sentence.text):
                 hits.append({"key_word": word,
                              "mbtm": round(match.start() * per_char, 2),
                              "metm": round(match.end() * per_char, 2),
                              "score": 100.0})
         hits.sort(key=lambda hit: hit["mbtm"])
         bodies.append({"ret": 0, "msg": "ok", "data": {
-            "task_id": task_id, "seg_index": index, "bps": bps, "eps": eps,
-            "is_end": int(index == len(sentences) - 1),
+            "task_id": task_id, "seg_index": index, "bps": sentence.start_ms,
+            "eps": sentence.end_ms, "is_end": int(index == len(heard) - 1),
             "res": {"key_words_size": len(hits), "key_words": hits}}})
-        start += len(sentence)
     return bodies
