@@ -30,7 +30,7 @@ from tui.store.errors import (
     missing_error,
 )
 from tui.store.schema import migrate, refuse_newer
-from tui.store.search import SearchHit, search_sql, search_terms, snippet
+from tui.store.search import SearchHit, search_sql, search_terms, searches_everything, snippet
 from tui.store.transaction import immediate_transaction
 from tui.store.writers import WriterLock, writer_alive
 
@@ -329,7 +329,8 @@ class History:
     # -- search --------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages containing every term of `query` (taken literally), newest first."""
+        """Messages containing every term of `query` (taken literally), newest first
+        (only among the newest SHORT_TERM_WINDOW unless `searches_everything(query)`)."""
         terms = search_terms(query)
         if not terms:
             return []
@@ -340,6 +341,12 @@ class History:
                           conversation_title=title, role=Role(role),
                           snippet=snippet(text, terms), created_at=created_at)
                 for conversation_id, message_id, title, role, text, created_at in rows]
+
+    def searches_everything(self, query: str) -> bool:
+        """Whether search(query) looks at every message (see SHORT_TERM_WINDOW)."""
+        with self._guard("search the history"):
+            (newest,) = self._conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()
+        return searches_everything(search_terms(query), self._trigram_index, newest)
 
     # -- failures ------------------------------------------------------------------------------
 
