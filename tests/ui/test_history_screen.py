@@ -20,7 +20,7 @@ from tests.ui.chat_support import notifications, screen_text, words
 from tui.domain.conversation import Message, Role
 from tui.store import History
 from tui.ui.screens.confirm import ConfirmScreen
-from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.history import HistoryScreen, Opened
 from tui.ui.screens.rename import RenameScreen
 from tui.ui.themes import builtin_themes_dir, load_themes
 
@@ -185,7 +185,7 @@ async def test_enter_opens_the_conversation_under_the_cursor(history, export_dir
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("down", "enter")
         await pilot.pause()
-        assert app.results == [ids_by_title(history)[WEATHER]]
+        assert app.results == [Opened(ids_by_title(history)[WEATHER])]
 
 
 async def test_escape_closes_without_choosing(history, export_dir):
@@ -335,7 +335,7 @@ async def test_enter_in_search_goes_to_the_hits_and_enter_opens_one(history, exp
         await pilot.press("enter", "down", "down", "enter")
         await pilot.pause()
         hits = history.search("a")
-        assert app.results == [hits[2].conversation_id]
+        assert app.results == [Opened(hits[2].conversation_id, hits[2].message_id)]
 
 
 async def test_down_goes_from_the_search_box_to_the_hits(history, export_dir):
@@ -344,7 +344,9 @@ async def test_down_goes_from_the_search_box_to_the_hits(history, export_dir):
         await search(pilot, "rice")
         await pilot.press("down", "down", "enter")
         await pilot.pause()
-        assert app.results == [ids_by_title(history)[RICE]]
+        [opened] = app.results
+        assert opened.conversation_id == ids_by_title(history)[RICE]
+        assert opened.message_id == history.search("rice")[1].message_id  # the second hit
 
 
 async def test_a_renamed_hit_stays_highlighted_with_its_new_title(history, export_dir):
@@ -352,14 +354,14 @@ async def test_a_renamed_hit_stays_highlighted_with_its_new_title(history, expor
     async with app.run_test(size=(80, 24)) as pilot:
         await search(pilot, "a")
         await pilot.press("enter", "down")
-        chosen = history.search("a")[1].conversation_id
+        chosen = history.search("a")[1]
         await pilot.press("r", *"Renamed", "enter")
         await hits_shown(pilot)
-        assert history.get_conversation(chosen).title == "Renamed"
+        assert history.get_conversation(chosen.conversation_id).title == "Renamed"
         assert "· Renamed" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [chosen]
+        assert app.results == [Opened(chosen.conversation_id, chosen.message_id)]
 
 
 async def test_search_with_no_hits_says_so(history, export_dir):

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.store.history import History
 from tui.store import search as search_module
+from tui.store.history import History
 from tui.store.search import SearchHit
 
 

@@ -221,14 +221,38 @@ class History:
 
     # -- messages ------------------------------------------------------------------------------
 
-    def messages(self, conversation_id: int) -> list[Message]:
-        """The conversation's messages in the order they were added."""
+    def messages(self, conversation_id: int, first_id: int | None = None,
+                 last_id: int | None = None) -> list[Message]:
+        """The conversation's messages in the order they were added; with `first_id` and
+        `last_id`, only those whose ids lie between them (both included)."""
+        bounds, params = "", [conversation_id]
+        if first_id is not None and last_id is not None:
+            bounds, params = " AND id BETWEEN ? AND ?", [conversation_id, first_id, last_id]
         with self._guard("read the messages of a conversation"):
             rows = self._conn.execute(
                 "SELECT id, conversation_id, role, text, status, created_at, meta, provider,"
-                " model FROM messages WHERE conversation_id = ? ORDER BY id",
-                (conversation_id,)).fetchall()
+                f" model FROM messages WHERE conversation_id = ?{bounds} ORDER BY id",
+                params).fetchall()
         return [_message(row) for row in rows]
+
+    def message_ids(self, conversation_id: int) -> list[int]:
+        """The ids of the conversation's messages in order: a long conversation is shown a
+        few messages at a time, read by id range (messages(first_id=, last_id=))."""
+        with self._guard("read the messages of a conversation"):
+            rows = self._conn.execute(
+                "SELECT id FROM messages WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,)).fetchall()
+        return [row[0] for row in rows]
+
+    def latest_message(self, conversation_id: int, role: Role) -> Message | None:
+        """The conversation's last message of `role`, if any."""
+        with self._guard("read the messages of a conversation"):
+            row = self._conn.execute(
+                "SELECT id, conversation_id, role, text, status, created_at, meta, provider,"
+                " model FROM messages WHERE conversation_id = ? AND role = ?"
+                " ORDER BY id DESC LIMIT 1",
+                (conversation_id, role.value)).fetchone()
+        return _message(row) if row else None
 
     def recent_turns(self, conversation_id: int, *, before: int,
                      budget: int) -> tuple[tuple[Turn, ...], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -17,8 +18,15 @@ from textual.widgets.option_list import Option
 from tui.domain.conversation import Conversation, Role
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
-from tui.store import (MARK_END, MARK_START, BackgroundSearch, History, SearchHit, SearchResult,
-                       Stale)
+from tui.store import (
+    MARK_END,
+    MARK_START,
+    BackgroundSearch,
+    History,
+    SearchHit,
+    SearchResult,
+    Stale,
+)
 from tui.ui.bindings import HISTORY, bindings
 from tui.ui.conversation_actions import ConversationActions, display_title
 
@@ -54,8 +62,17 @@ def highlighted_snippet(snippet: str) -> Content:
     return Content.assemble(*parts)
 
 
-class HistoryScreen(Screen[int | None]):
-    """Dismisses with the id of the conversation to open, or None (Esc)."""
+@dataclass(frozen=True)
+class Opened:
+    """What the history screen chose: a conversation, and the message to open it at (a
+    search hit's), if any."""
+
+    conversation_id: int
+    message_id: int | None = None
+
+
+class HistoryScreen(Screen[Opened | None]):
+    """Dismisses with the conversation (and message) to open, or None (Esc)."""
 
     DEFAULT_CSS = """
     HistoryScreen > Vertical {
@@ -291,10 +308,15 @@ class HistoryScreen(Screen[int | None]):
 
     def _selected_id(self) -> int | None:
         """The conversation keys act on: the highlighted hit's while searching, else the row's."""
-        if self._searching:
-            index = self._hit_list.highlighted
-            return self._hits[index].conversation_id if self._hits and index is not None else None
-        return self._selected_row_id()
+        if hit := self._selected_hit():
+            return hit.conversation_id
+        return None if self._searching else self._selected_row_id()
+
+    def _selected_hit(self) -> SearchHit | None:
+        index = self._hit_list.highlighted
+        if self._searching and self._hits and index is not None:
+            return self._hits[index]
+        return None
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -304,7 +326,8 @@ class HistoryScreen(Screen[int | None]):
             return
         conversation_id = self._selected_id()
         if conversation_id is not None:
-            self.dismiss(conversation_id)
+            hit = self._selected_hit()
+            self.dismiss(Opened(conversation_id, hit.message_id if hit else None))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()  # a mouse click; Enter arrives as action_open

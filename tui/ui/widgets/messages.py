@@ -7,6 +7,8 @@ Everything shown here that came from the network goes through tui.ui.safe_text f
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -77,6 +79,12 @@ class MessageView(Vertical, can_focus=True):
     def copy_text(self) -> str:
         """What copying this message puts on the clipboard: the text as shown."""
         return make_inert(self.message.text)
+
+    def recipe(self) -> Callable[[], MessageView]:
+        """How to make this view again once it is unmounted: from the data it shows now,
+        holding on to no widget."""
+        kind, message, speaker, now = type(self), self.message, self._speaker, self._now
+        return lambda: kind(message, speaker, now)
 
     def _meta_line(self) -> Content:
         parts: list[tuple[str, str] | str] = [
@@ -174,6 +182,12 @@ class ReplyMessage(MessageView):
     @property
     def copy_text(self) -> str:
         return self.shown_text
+
+    def recipe(self) -> Callable[[], MessageView]:
+        # The text as shown (inert already: making it inert again changes nothing).
+        message = replace(self.message, text=self.shown_text, meta=dict(self.message.meta))
+        speaker, now, extras = self._speaker, self._now, self.extras
+        return lambda: ReplyMessage(message, speaker, now, extras)
 
     def compose_body(self) -> ComposeResult:
         # Markdown (and markdown-it) load with the first reply: start-up does not pay for them.
