@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
@@ -36,6 +36,7 @@ from tui.ui.reply_session import DEFAULT_CONTEXT_CHARS, ReplyOutcome, ReplySessi
 from tui.ui.shown_errors import shown
 from tui.ui.speech import SpeechController
 from tui.ui.widgets.conversation import ConversationView, SavedMessages
+from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.messages import (
     ErrorMessage,
     MessageView,

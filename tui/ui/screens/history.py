@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain.conversation import Conversation, Role
@@ -29,6 +29,7 @@ from tui.store import (
 )
 from tui.ui.bindings import HISTORY, bindings
 from tui.ui.conversation_actions import ConversationActions, display_title
+from tui.ui.widgets.footer import Footer
 
 LIST_LIMIT = 500
 # Search runs as the user types, once typing pauses this long (seconds).
