@@ -237,3 +237,26 @@ async def test_home_while_a_reply_streams_keeps_the_reply_going(opened, long_his
         reply = everything(long_history)[-1]
         assert len(reply) > 100 and shown(app)[-1] == reply, "the whole reply, streamed while away"
         assert "● done" in screen_words(app)
+
+
+async def test_esc_on_a_message_says_it_goes_to_the_prompt_and_does(opened, long_history):
+    async with opened((100, 30)) as (app, pilot, view):
+        view.views[-1].focus()
+        await pilot.pause()
+        footer = screen_words(app)[-200:]
+        assert "esc Prompt" in footer and "esc Cancel" not in footer
+        await pilot.press("escape")
+        assert isinstance(app.focused, Prompt)
+
+
+async def test_esc_on_a_message_while_a_reply_streams_stops_the_reply(opened, long_history):
+    async with opened((100, 30)) as (app, pilot, view):
+        app.screen.query_one(Prompt).text = "#slow please"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.replying, "the reply to start")
+        view.views[0].focus()
+        await pilot.pause()
+        assert "esc Cancel" in screen_words(app)[-200:]
+        await pilot.press("escape")
+        await wait_for_reply(pilot)
+        assert "cancelled" in screen_words(app)

@@ -448,8 +448,8 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return (self.replying or self.focused is not self.prompt or self.speaking
-                    or self.voice.dictating)
+            # With nothing to stop, Esc on a message is message.prompt (shown as such).
+            return self.replying or self.speaking or self.voice.dictating
         if action in ("dictate", "toggle_voice"):
             return self.services.listening is not None
         if action == "retry":

@@ -468,6 +468,15 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._focus_slot(count - 1 if last else 0, top=not last)
         self._fill_soon()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_prompt":
+            # While the screen has something Esc stops (a reply, speech), Esc is for that.
+            return not self.screen.check_action("cancel", ())
+        return True
+
+    def action_to_prompt(self) -> None:
+        self.post_message(self.WalkedOff())
+
     def action_copy(self) -> None:
         focused = self.screen.focused
         if isinstance(focused, MessageView):
