@@ -5,7 +5,14 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import Label
 
-from tests.ui.chat_support import replies, send, settings_for, wait_for_reply
+from tests.ui.chat_support import (
+    replies,
+    screen_text,
+    send,
+    settings_for,
+    wait_for_reply,
+    words,
+)
 from tui.domain.inert_text import InertReply
 from tui.domain.reply import ReplyText
 from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
@@ -115,3 +122,18 @@ async def test_a_huge_code_block_keeps_its_pieces_at_the_end():
         labels = list(markdown.query_one(ReplyFence).query_children(Label))
         assert len(labels) > 1, "not highlighted again whole"
         assert "\n".join(str(label.content) for label in labels) == code
+
+
+async def test_an_enormous_reply_shows_a_part_says_so_and_is_saved_whole(emulator, history,
+                                                                        monkeypatch):
+    monkeypatch.setattr("tui.ui.widgets.messages.SHOW_LIMIT", 2000)
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "#bench chars=9000 events=30")
+        await wait_for_reply(pilot)
+        [reply] = replies(app)
+        assert len(reply.query_one(ReplyMarkdown).source) == 2000
+        assert "… 7,000 more characters not shown here" in words(screen_text(app))
+        assert len(reply.copy_text) == 9000
+        [conversation] = history.list_conversations()
+        assert len(history.messages(conversation.id)[-1].text) == 9000

@@ -28,6 +28,11 @@ from tui.ui.safe_text import plain
 if TYPE_CHECKING:
     from tui.ui.widgets.markdown_feed import MarkdownFeed
 
+# Characters of one reply drawn as markdown. Beyond, the rest is only counted (and kept: in the
+# history, the export and the clipboard): drawing tens of megabytes would stall the app.
+SHOW_LIMIT = 500_000
+_COUNT_STEP = 100_000  # while it streams, the count of what is not shown moves in these steps
+
 # A status worth saying next to a reply's time (a complete reply says nothing).
 _STATUS_WORDS = {
     MessageStatus.STREAMING: "arriving…",
@@ -156,7 +161,7 @@ class ReplyMessage(MessageView):
         }
         & > .extra { margin-top: 1; }
         & > .hand-over { color: $text-warning; }
-        & > .empty { color: $text-muted; text-style: italic; }
+        & > .empty, & > .not-shown { color: $text-muted; text-style: italic; }
     }
     """
 
@@ -193,8 +198,18 @@ class ReplyMessage(MessageView):
         # Markdown (and markdown-it) load with the first reply: start-up does not pay for them.
         from tui.ui.widgets.reply_markdown import ReplyMarkdown
 
-        yield ReplyMarkdown(self.shown_text or None)
+        yield ReplyMarkdown(self.shown_text[:SHOW_LIMIT] or None)
+        yield Static(self._not_shown_line(), classes="not-shown")
         yield from self._compose_extras()
+
+    def on_mount(self) -> None:
+        self.query_one(".not-shown").display = len(self.shown_text) > SHOW_LIMIT
+
+    def _not_shown_line(self) -> str:
+        rest = len(self.shown_text) - SHOW_LIMIT
+        arriving = self.message.status == MessageStatus.STREAMING
+        return (f"… {rest:,} more characters {'arriving, ' if arriving else ''}not shown here: "
+                "the whole reply is saved (export it or copy it).")
 
     def apply(self, edit: Edit, text: str) -> None:
         """Show one change of a streaming reply; `text` is the whole (inert) reply after it."""
@@ -203,8 +218,23 @@ class ReplyMessage(MessageView):
             from tui.ui.widgets.reply_markdown import ReplyMarkdown
 
             self._feed = MarkdownFeed(self.query_one(ReplyMarkdown))
-        self.shown_text = text
-        self._feed.apply(edit, text)
+        before, self.shown_text = len(self.shown_text), text
+        if len(text) <= SHOW_LIMIT:
+            self._feed.apply(edit, text)
+        elif edit.keep < SHOW_LIMIT:  # the change reaches into what is drawn: draw up to the limit
+            drawn = min(before, SHOW_LIMIT)
+            cut = text[:SHOW_LIMIT]
+            keep = min(edit.keep, drawn)
+            self._feed.apply(Edit(keep, cut[keep:], drawn), cut)
+            self._show_not_shown()
+        elif before <= SHOW_LIMIT or len(text) // _COUNT_STEP != before // _COUNT_STEP:
+            # Now and then: saying how much is hidden must not cost per event.
+            self._show_not_shown()
+
+    def _show_not_shown(self) -> None:
+        line = self.query_one(".not-shown", Static)
+        line.update(self._not_shown_line())
+        line.display = len(self.shown_text) > SHOW_LIMIT
 
     def set_status(self, status: MessageStatus) -> None:
         self.message.status = status
@@ -216,9 +246,10 @@ class ReplyMessage(MessageView):
         self.shown_text = text
         self.extras = extras
         if self._feed is not None:
-            await self._feed.finish(text)
+            await self._feed.finish(text[:SHOW_LIMIT])
             self._feed = None
         self.set_status(status)
+        self._show_not_shown()
         await self.mount_all(list(self._compose_extras()))
 
     def _compose_extras(self) -> list[Static | OptionList]:
