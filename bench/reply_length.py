@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="5000,100000,400000")
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
@@ -80,25 +81,28 @@ def main() -> None:
         return
     sizes = [int(size) for size in args.sizes.split(",")]
     nominal = args.events / args.rate
-    results = {}
+    print(f"{args.events} events at {args.rate:g}/s: {nominal:.0f} s nominal per reply")
+    results: dict[int, dict] = {}
     with emulator_process() as emulator_env, tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, **emulator_env, "AICHAT_TUI_DATA_DIR": scratch,
                "AICHAT_TUI_CONFIG": str(Path(scratch) / "config.toml")}
         for size in sizes:
             question = f"#bench chars={size} events={args.events} rate={args.rate:g}"
-            done = subprocess.run([sys.executable, __file__, "--child", question], env=env,
-                                  capture_output=True, text=True, timeout=1800)
+            try:
+                done = subprocess.run([sys.executable, __file__, "--child", question], env=env,
+                                      capture_output=True, text=True, timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                print(f"{size / 1000:6.0f} KB: did not finish within {args.timeout:.0f} s "
+                      f"({args.timeout / nominal:.0f}x nominal)", flush=True)
+                continue
             if done.returncode != 0:
                 raise SystemExit(f"the {size} run failed:\n{done.stderr}")
-            results[size] = json.loads(done.stdout.strip().splitlines()[-1])
-    base = results.get(100_000) or results[sizes[0]]
-    print(f"{args.events} events at {args.rate:g}/s: {nominal:.0f} s nominal per reply")
-    for size, r in results.items():
-        shown = "all" if r["chars"] == size else f"{r['chars']} characters"
-        print(f"{size / 1000:6.0f} KB: CPU {r['cpu']:7.2f} s ({r['cpu'] / base['cpu']:5.2f}x the "
-              f"100 KB case)  wall {r['wall'] / nominal:5.2f}x nominal  final render "
-              f"{r['finish'] * 1000:7.1f} ms  shown: {shown}")
-
+            r = results[size] = json.loads(done.stdout.strip().splitlines()[-1])
+            base = results.get(100_000) or results[sizes[0]]
+            shown = "all" if r["chars"] == size else f"{r['chars']} characters"
+            print(f"{size / 1000:6.0f} KB: CPU {r['cpu']:7.2f} s ({r['cpu'] / base['cpu']:5.2f}x "
+                  f"the 100 KB case)  wall {r['wall'] / nominal:5.2f}x nominal  final render "
+                  f"{r['finish'] * 1000:7.1f} ms  shown: {shown}", flush=True)
 
 if __name__ == "__main__":
     main()
