@@ -13,8 +13,8 @@ another, each printed with the ratio to its own baseline measured in the same ru
   pressed until the first message is focused: the time and the RSS after. Target: < 1 s.
 * memory: 6 then 60 short questions in one session, then ctrl+n: the Python heap allocated
   since the app started (tracemalloc, after a collection) and RSS (which Python seldom gives
-  back to the system, so the heap is the measure of what is kept). Targets: 60 questions at most 1.5x the memory of
-  6; after ctrl+n within 10% of the empty chat.
+  back to the system, so the heap is the measure of what is kept). Targets: 60 questions at
+  most 1.5x the memory of 6; after ctrl+n within 10% of the empty chat.
 
 Histories are built through the store's own API (the realistic messages of
 bench/history_open.py). The machine running this may be shared: compare the CPU ratios
