@@ -127,7 +127,7 @@ def child_home() -> dict:
         await pilot.pause()
         conversation_id = only_conversation(app)
         history = app.screen.services.history
-        first = history.messages(conversation_id)[0].text
+        first = history.messages(conversation_id)[0].id
         await app.screen.open_conversation(conversation_id)
         await pilot.pause()
         view = app.screen.query_one(ConversationView)
@@ -136,7 +136,7 @@ def child_home() -> dict:
         began, presses = time.monotonic(), 0
         while time.monotonic() - began < HOME_TIMEOUT:
             focused = app.focused
-            if isinstance(focused, MessageView) and focused.copy_text == first:
+            if isinstance(focused, MessageView) and focused.message.id == first:
                 break
             await pilot.press("home")
             presses += 1
