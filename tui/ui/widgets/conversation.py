@@ -180,7 +180,9 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             self._slots += [_Slot(views=[view]) for view in views]
             self._hi = self._tail = len(self._slots)
             await self.mount_all(views)
-            await self._trim(from_top=True, keep=MAX_MOUNTED)
+            # The user is reading what is new: a page above it is enough, and each message
+            # kept mounted is laid out again at every frame of a streaming reply.
+            await self._trim(from_top=True, keep=PAGE + len(views))
 
     async def clear(self) -> None:
         async with self._moving:
