@@ -197,8 +197,8 @@ async def test_a_search_hit_opens_the_conversation_at_the_hit(emulator, long_his
         await pilot.pause()
         await pilot.press("enter")  # the only hit
         await wait_until(pilot, lambda: not isinstance(app.screen, HistoryScreen), "the chat")
+        await wait_until(pilot, lambda: focused_text(app) == "question 12", "the hit focused")
         await settle(pilot)
-        assert focused_text(app) == "question 12"
         assert "question 12" in screen_words(app)
 
 
