@@ -154,3 +154,22 @@ def test_any_query_is_taken_literally_and_never_raises(tmp_path):
                 assert MARK_START in hit.snippet
 
         check()
+
+
+def test_short_terms_look_at_the_newest_messages_and_say_so(history, monkeypatch):
+    # One- and two-character terms are matched by reading texts, so only the newest
+    # SHORT_TERM_WINDOW messages; a term of three or more comes from the index, from all.
+    monkeypatch.setattr("tui.store.search.SHORT_TERM_WINDOW", 3)
+    conversation = history.create_conversation("Many")
+    for n in range(5):
+        history.add_message(conversation.id, Message(Role.USER, f"ab {n} abc", START + n))
+
+    assert [h.snippet.split()[1] for h in history.search("ab")] == ["4", "3", "2"]
+    assert not history.searches_everything("ab")
+    assert len(history.search("abc")) == 5
+    assert history.searches_everything("abc")
+
+
+def test_a_small_history_is_searched_whole_for_short_terms(filled):
+    assert filled.searches_everything("天")
+    assert len(filled.search("天")) == 2

@@ -5,7 +5,14 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import Label
 
-from tests.ui.chat_support import replies, send, settings_for, wait_for_reply
+from tests.ui.chat_support import (
+    replies,
+    screen_text,
+    send,
+    settings_for,
+    wait_for_reply,
+    words,
+)
 from tui.domain.inert_text import InertReply
 from tui.domain.reply import ReplyText
 from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
@@ -73,3 +80,60 @@ async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
         [whole] = fence.query_children(Label)  # the final render: one piece, fully highlighted
         assert str(whole.content) == "\n".join(lines)
         assert fence.code == "\n".join(lines)
+
+
+async def test_the_end_of_a_reply_renders_again_only_its_last_block():
+    paragraphs = [f"Paragraph {n} with **bold** words." for n in range(30)]
+    app = OneReply()
+    async with app.run_test() as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply, text = ReplyText(), ""
+        for paragraph in paragraphs:
+            text += paragraph + "\n\n"
+            feed.apply(reply.update(text), text)
+            await pilot.pause()
+        text += "The last one, still growing"
+        feed.apply(reply.update(text), text)
+        await pilot.pause()
+        before = list(markdown.children)
+        await feed.finish(text + ", and finished.")
+        await pilot.pause()
+        after = list(markdown.children)
+        assert after[:-1] == before[:-1], "the finished blocks are left alone"
+        assert markdown.source == text + ", and finished."
+        assert "The last one, still growing, and finished." in str(after[-1]._content)
+
+
+async def test_a_huge_code_block_keeps_its_pieces_at_the_end():
+    lines = [f"value_{n} = {n} * 2  # line {n} of a very long listing" for n in range(600)]
+    code = "\n".join(lines)
+    app = OneReply()
+    async with app.run_test() as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply, text = ReplyText(), "```python\n"
+        for start in range(0, len(lines), 50):
+            text += "\n".join(lines[start:start + 50]) + "\n"
+            feed.apply(reply.update(text), text)
+            await pilot.pause()
+        await feed.finish(text + "```\n")
+        await pilot.pause()
+        labels = list(markdown.query_one(ReplyFence).query_children(Label))
+        assert len(labels) > 1, "not highlighted again whole"
+        assert "\n".join(str(label.content) for label in labels) == code
+
+
+async def test_an_enormous_reply_shows_a_part_says_so_and_is_saved_whole(emulator, history,
+                                                                        monkeypatch):
+    monkeypatch.setattr("tui.ui.widgets.messages.SHOW_LIMIT", 2000)
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "#bench chars=9000 events=30")
+        await wait_for_reply(pilot)
+        [reply] = replies(app)
+        assert len(reply.query_one(ReplyMarkdown).source) == 2000
+        assert "… 7,000 more characters not shown here" in words(screen_text(app))
+        assert len(reply.copy_text) == 9000
+        [conversation] = history.list_conversations()
+        assert len(history.messages(conversation.id)[-1].text) == 9000

@@ -20,7 +20,7 @@ from tests.ui.chat_support import notifications, screen_text, words
 from tui.domain.conversation import Message, Role
 from tui.store import History
 from tui.ui.screens.confirm import ConfirmScreen
-from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.history import HistoryScreen, Opened
 from tui.ui.screens.rename import RenameScreen
 from tui.ui.themes import builtin_themes_dir, load_themes
 
@@ -118,6 +118,16 @@ def reversed_runs(app: App) -> list[str]:
 async def search(pilot: Pilot, query: str) -> None:
     await pilot.press("slash")
     await pilot.press(*query)
+    await hits_shown(pilot)
+
+
+async def hits_shown(pilot: Pilot) -> None:
+    """Wait for the search running on its own thread to show its hits."""
+    await pilot.pause()
+    for _ in range(200):
+        if not pilot.app.screen.search_pending:
+            break
+        await pilot.pause(0.01)
     await pilot.pause()
 
 
@@ -175,7 +185,7 @@ async def test_enter_opens_the_conversation_under_the_cursor(history, export_dir
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("down", "enter")
         await pilot.pause()
-        assert app.results == [ids_by_title(history)[WEATHER]]
+        assert app.results == [Opened(ids_by_title(history)[WEATHER])]
 
 
 async def test_escape_closes_without_choosing(history, export_dir):
@@ -325,7 +335,7 @@ async def test_enter_in_search_goes_to_the_hits_and_enter_opens_one(history, exp
         await pilot.press("enter", "down", "down", "enter")
         await pilot.pause()
         hits = history.search("a")
-        assert app.results == [hits[2].conversation_id]
+        assert app.results == [Opened(hits[2].conversation_id, hits[2].message_id)]
 
 
 async def test_down_goes_from_the_search_box_to_the_hits(history, export_dir):
@@ -334,7 +344,9 @@ async def test_down_goes_from_the_search_box_to_the_hits(history, export_dir):
         await search(pilot, "rice")
         await pilot.press("down", "down", "enter")
         await pilot.pause()
-        assert app.results == [ids_by_title(history)[RICE]]
+        [opened] = app.results
+        assert opened.conversation_id == ids_by_title(history)[RICE]
+        assert opened.message_id == history.search("rice")[1].message_id  # the second hit
 
 
 async def test_a_renamed_hit_stays_highlighted_with_its_new_title(history, export_dir):
@@ -342,14 +354,14 @@ async def test_a_renamed_hit_stays_highlighted_with_its_new_title(history, expor
     async with app.run_test(size=(80, 24)) as pilot:
         await search(pilot, "a")
         await pilot.press("enter", "down")
-        chosen = history.search("a")[1].conversation_id
+        chosen = history.search("a")[1]
         await pilot.press("r", *"Renamed", "enter")
-        await pilot.pause()
-        assert history.get_conversation(chosen).title == "Renamed"
+        await hits_shown(pilot)
+        assert history.get_conversation(chosen.conversation_id).title == "Renamed"
         assert "· Renamed" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results == [chosen]
+        assert app.results == [Opened(chosen.conversation_id, chosen.message_id)]
 
 
 async def test_search_with_no_hits_says_so(history, export_dir):
@@ -377,7 +389,7 @@ async def test_keys_act_on_the_highlighted_hit(history, export_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await search(pilot, "伞")
         await pilot.press("enter", "d", "y")
-        await pilot.pause()
+        await hits_shown(pilot)
         assert WEATHER not in ids_by_title(history)
         assert "No message contains “伞”." in words(screen_text(app))
 
@@ -392,6 +404,29 @@ async def test_untrusted_text_is_shown_inert(history, export_dir):
         assert "[bold]not markup[/] ␛[2J" in screen_text(app)
         await search(pilot, "evil")
         assert "evil ␛]52;c;aGk=␇ text" in screen_text(app)
+
+
+async def test_a_short_query_in_a_long_history_says_what_it_searched(history, export_dir,
+                                                                     monkeypatch):
+    monkeypatch.setattr("tui.store.search.SHORT_TERM_WINDOW", 3)
+    app = host(history, export_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "天")
+        assert "in the newest 3 (3+ characters search all)" in words(screen_text(app))
+        await pilot.press(*"气怎")
+        await hits_shown(pilot)
+        text = words(screen_text(app))
+        assert "1 message found" in text and "in the newest" not in text
+
+
+async def test_only_the_last_query_typed_is_shown(history, export_dir):
+    app = host(history, export_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "decorator")
+        await pilot.press(*["backspace"] * 9, *"rinse")
+        await hits_shown(pilot)
+        assert "1 message found" in screen_text(app)
+        assert "Rinse" in reversed_runs(app) and "decorator" not in reversed_runs(app)
 
 
 # -- snapshots ---------------------------------------------------------------------------------

@@ -1,19 +1,30 @@
-"""A long saved conversation opens at its end at once; earlier messages come when asked for."""
+"""A long saved conversation: shown a window of messages at a time, yet every message is
+reachable by walking, scrolling, Home/End, a search hit and copying; a reply streamed into it
+is followed."""
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
 import pytest
+from textual import events
 
-from tests.ui.chat_support import screen_words, settings_for, wait_until
+from tests.ui.chat_support import press_now, screen_words, settings_for, wait_for_reply, wait_until
 from tui.domain.conversation import Message, Role
 from tui.store import History
 from tui.ui.app import make_app
-from tui.ui.widgets.conversation import PAGE, ConversationView, EarlierMessages
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.widgets.conversation import (
+    MAX_MOUNTED,
+    PAGE,
+    ConversationView,
+    EarlierMessages,
+    LaterMessages,
+)
 from tui.ui.widgets.messages import MessageView
+from tui.ui.widgets.prompt import Prompt
 
-COUNT = 40  # questions and answers: 80 messages, several pages
+COUNT = 40  # questions and answers: 80 messages, many pages
 
 
 @pytest.fixture
@@ -33,11 +44,11 @@ def opened(emulator, long_history):
     history, conversation_id = long_history
 
     @asynccontextmanager
-    async def open_at(size=(100, 30)):
+    async def open_at(size=(100, 30), at=None):
         app = make_app(settings_for(emulator), history=history)
         async with app.run_test(size=size) as pilot:
-            await app.screen.open_conversation(conversation_id)
-            await pilot.pause()
+            await app.screen.open_conversation(conversation_id, at=at)
+            await settle(pilot)
             yield app, pilot, app.screen.query_one(ConversationView)
 
     return open_at
@@ -52,46 +63,98 @@ def shown(app) -> list[str]:
     return [view.copy_text for view in app.screen.query_one(ConversationView).views]
 
 
-async def test_only_the_latest_page_is_mounted_with_a_line_for_the_rest(opened, long_history):
+def focused_text(app) -> str | None:
+    return app.focused.copy_text if isinstance(app.focused, MessageView) else None
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_opens_at_the_end_with_a_line_for_the_rest(opened, long_history):
     async with opened((100, 30)) as (app, pilot, view):
-        assert shown(app) == everything(long_history)[-PAGE:]
-        assert view.earlier_count == 2 * COUNT - PAGE
+        texts = shown(app)
+        assert PAGE <= len(texts) <= MAX_MOUNTED
+        assert texts == everything(long_history)[-len(texts):]
+        assert view.earlier_count == 2 * COUNT - len(texts)
         marker = view.query_one(EarlierMessages)
-        assert f"↑ {2 * COUNT - PAGE} earlier messages" in str(marker.render())
+        assert f"↑ {2 * COUNT - len(texts)} earlier messages" in str(marker.render())
         assert f"question {COUNT - 1}" in screen_words(app)
+        assert view.scroll_y == view.max_scroll_y
 
 
-async def test_walking_up_past_the_oldest_shown_loads_the_page_above(opened, long_history):
-    async with opened((100, 30)) as (app, pilot, view):
-        view.views[0].focus()
-        await pilot.press("up")
-        await wait_until(pilot, lambda: len(shown(app)) >= 2 * PAGE, "the page above")
-        assert shown(app) == everything(long_history)[-len(shown(app)):], "a gapless end"
-        assert isinstance(app.focused, MessageView)
-        assert app.focused.copy_text == everything(long_history)[-PAGE - 1], "the message just above"
-
-
-async def test_pressing_home_again_and_again_reaches_the_first_message(opened, long_history):
+async def test_walking_up_then_down_reaches_every_message_in_order(opened, long_history):
+    steps = 6 * PAGE  # across several pages each way
     async with opened((100, 30)) as (app, pilot, view):
         view.views[-1].focus()
-        for _ in range(2 * COUNT // PAGE + 2):
-            await pilot.press("home")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await pilot.pause()
+        seen = [focused_text(app)]
+        for _ in range(steps):
+            await pilot.press("up")
+            await settle(pilot)
+            seen.append(focused_text(app))
+            assert len(view.views) <= MAX_MOUNTED + 1, "a window, not the whole conversation"
+        assert seen == everything(long_history)[::-1][:steps + 1]
+        for _ in range(steps):
+            await pilot.press("down")
+            await settle(pilot)
+            seen.append(focused_text(app))
+        assert seen[steps:] == everything(long_history)[-steps - 1:]
+        await pilot.press("down")
+        await settle(pilot)
+        assert isinstance(app.focused, Prompt), "past the last message: the prompt"
+
+
+async def test_home_reaches_the_first_message_at_once_and_end_the_last(opened, long_history):
+    async with opened((80, 24)) as (app, pilot, view):
+        view.views[-1].focus()
+        await pilot.press("home")
+        await settle(pilot)
+        assert focused_text(app) == "question 0"
+        assert "question 0" in screen_words(app)
         assert view.earlier_count == 0 and not view.query(EarlierMessages)
-        assert app.focused.copy_text == "question 0"
-        assert shown(app) == everything(long_history)
+        assert len(view.views) <= MAX_MOUNTED
+        assert view.query_one(LaterMessages).display
+        await pilot.press("end")
+        await settle(pilot)
+        assert focused_text(app) == f"answer **{COUNT - 1}**"
+        assert view.later_count == 0 and not view.query(LaterMessages)
 
 
-async def test_scrolling_to_the_top_shows_earlier_pages(opened, long_history):
+async def test_paging_up_and_down_shows_every_message_keeping_a_window(opened, long_history):
     async with opened((100, 30)) as (app, pilot, view):
-        while view.earlier_count:
-            if len(view.views) > PAGE:  # the page above settles, the older message kept in view
-                await wait_until(pilot, lambda: view.scroll_y > 0, "the view kept in place")
-            before = len(view.views)
-            view.scroll_home(animate=False, immediate=True)
-            await wait_until(pilot, lambda before=before: len(view.views) > before, "a page from scrolling")
-        assert shown(app) == everything(long_history)
+        seen = set(shown(app))
+        for _ in range(4 * COUNT):
+            if not view.earlier_count and view.scroll_y == 0:
+                break
+            await pilot.press("pageup")
+            await settle(pilot)
+            seen |= set(shown(app))
+            assert len(view.views) <= MAX_MOUNTED
+        assert seen == set(everything(long_history))
+        assert shown(app)[0] == "question 0" and "question 0" in screen_words(app)
+        for _ in range(4 * COUNT):
+            if not view.later_count and view.scroll_y == view.max_scroll_y:
+                break
+            await pilot.press("pagedown")
+            await settle(pilot)
+            assert len(view.views) <= MAX_MOUNTED
+        assert shown(app)[-1] == everything(long_history)[-1]
+        assert view.is_anchored, "at the end again, it follows the conversation"
+
+
+async def test_the_wheel_at_the_top_shows_the_page_above(opened, long_history):
+    async with opened((100, 30)) as (app, pilot, view):
+        before = view.earlier_count
+        view.scroll_home(animate=False, immediate=True)
+        await settle(pilot)
+        for _ in range(3):  # as a terminal reports the wheel, over a message
+            message = view.views[0]
+            message.post_message(events.MouseScrollUp(message, 1, 1, 0, -1, 0, False, False, False))
+            await settle(pilot)
+        assert view.earlier_count < before - PAGE
 
 
 async def test_the_next_question_continues_a_long_conversation(opened, long_history):
@@ -100,14 +163,101 @@ async def test_the_next_question_continues_a_long_conversation(opened, long_hist
         assert app.screen.session_id == "s-long"
 
 
-async def test_the_message_focused_from_an_earlier_page_is_on_screen(opened, long_history):
+async def test_copying_a_message_from_far_above_copies_it_whole(opened, long_history):
+    async with opened((100, 30)) as (app, pilot, view):
+        view.views[-1].focus()
+        await pilot.press("home")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append
+        await pilot.press("c")
+        assert copied == ["question 1"]
+
+
+async def test_a_message_can_be_opened_at_focused_and_on_screen(opened, long_history):
+    history, conversation_id = long_history
+    target = history.messages(conversation_id)[11]
+    async with opened((80, 24), at=target.id) as (app, pilot, view):
+        assert focused_text(app) == "answer **5**"
+        assert "answer 5" in screen_words(app)
+        assert view.earlier_count and view.later_count
+        assert len(view.views) <= MAX_MOUNTED
+
+
+async def test_a_search_hit_opens_the_conversation_at_the_hit(emulator, long_history):
+    history, _ = long_history
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen), "the history")
+        await pilot.press("slash", *"question 12", "enter")
+        await wait_until(pilot, lambda: not app.screen.search_pending, "the hits")
+        await pilot.pause()
+        await pilot.press("enter")  # the only hit
+        await wait_until(pilot, lambda: not isinstance(app.screen, HistoryScreen), "the chat")
+        await wait_until(pilot, lambda: focused_text(app) == "question 12", "the hit focused")
+        await settle(pilot)
+        assert "question 12" in screen_words(app)
+
+
+async def test_a_reply_in_a_long_conversation_is_followed_from_far_above(opened, long_history):
     async with opened((80, 24)) as (app, pilot, view):
+        view.views[-1].focus()
+        await pilot.press("home")
+        await settle(pilot)
+        app.screen.query_one(Prompt).focus()
+        app.screen.query_one(Prompt).text = "#bench chars=6000 events=60 rate=30"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: view.max_scroll_y > 10, "a reply taller than the view")
+        assert view.later_count == 0, "asking jumps to the end"
+        assert view.scroll_y == view.max_scroll_y, "following the reply"
+        assert len(view.views) <= MAX_MOUNTED
+        press_now(pilot, "pageup")
+        await wait_until(pilot, lambda: view.scroll_y < view.max_scroll_y, "scrolled up")
+        while view.scroll_y < view.max_scroll_y:
+            await pilot.press("pagedown")
+        await wait_for_reply(pilot)
+        assert view.scroll_y == view.max_scroll_y, "back at the bottom, it followed again"
+        assert shown(app)[-1] == everything(long_history)[-1]
+
+
+async def test_home_while_a_reply_streams_keeps_the_reply_going(opened, long_history):
+    async with opened((80, 24)) as (app, pilot, view):
+        app.screen.query_one(Prompt).text = "#slow please"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.replying, "the reply to start")
         view.views[0].focus()
-        for _ in range(3):
-            await pilot.press("home")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            focused = app.focused
-            assert view.region.contains_region(focused.region) or \
-                focused.region.y >= view.region.y, "the focused message is in view"
-            assert focused.copy_text in screen_words(app)
+        await pilot.press("home")
+        await wait_until(pilot, lambda: focused_text(app) == "question 0", "the first message")
+        assert view.later_count > 0 and app.screen.replying
+        await wait_for_reply(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        reply = everything(long_history)[-1]
+        assert len(reply) > 100 and shown(app)[-1] == reply, "the whole reply, streamed while away"
+        assert "● done" in screen_words(app)
+
+
+async def test_esc_on_a_message_says_it_goes_to_the_prompt_and_does(opened, long_history):
+    async with opened((100, 30)) as (app, pilot, view):
+        view.views[-1].focus()
+        await pilot.pause()
+        footer = screen_words(app)[-200:]
+        assert "esc Prompt" in footer and "esc Cancel" not in footer
+        await pilot.press("escape")
+        assert isinstance(app.focused, Prompt)
+
+
+async def test_esc_on_a_message_while_a_reply_streams_stops_the_reply(opened, long_history):
+    async with opened((100, 30)) as (app, pilot, view):
+        app.screen.query_one(Prompt).text = "#slow please"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.replying, "the reply to start")
+        view.views[0].focus()
+        await pilot.pause()
+        assert "esc Cancel" in screen_words(app)[-200:]
+        await pilot.press("escape")
+        await wait_for_reply(pilot)
+        assert "cancelled" in screen_words(app)

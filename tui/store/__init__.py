@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tui.store.background_search import BackgroundSearch, SearchResult, Stale
 from tui.store.errors import ExportError, HistoryCorrupt, HistoryError, HistoryTooNew
 from tui.store.export import export_markdown, export_to_file
 from tui.store.history import History
@@ -10,7 +11,7 @@ from tui.store.recorder import ReplyRecorder
 from tui.store.search import MARK_END, MARK_START, SearchHit
 
 __all__ = [
-    "MARK_END", "MARK_START", "ExportError", "History", "HistoryCorrupt", "HistoryError",
-    "HistoryTooNew", "ReplyRecorder", "SearchHit", "export_markdown", "export_to_file",
-    "reply_error", "reply_extras", "reply_meta",
+    "MARK_END", "MARK_START", "BackgroundSearch", "ExportError", "History", "HistoryCorrupt",
+    "HistoryError", "HistoryTooNew", "ReplyRecorder", "SearchHit", "SearchResult", "Stale",
+    "export_markdown", "export_to_file", "reply_error", "reply_extras", "reply_meta",
 ]

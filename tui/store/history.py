@@ -30,7 +30,7 @@ from tui.store.errors import (
     missing_error,
 )
 from tui.store.schema import migrate, refuse_newer
-from tui.store.search import SearchHit, search_sql, search_terms, snippet
+from tui.store.search import SearchHit, search_sql, search_terms, searches_everything, snippet
 from tui.store.transaction import immediate_transaction
 from tui.store.writers import WriterLock, writer_alive
 
@@ -221,14 +221,38 @@ class History:
 
     # -- messages ------------------------------------------------------------------------------
 
-    def messages(self, conversation_id: int) -> list[Message]:
-        """The conversation's messages in the order they were added."""
+    def messages(self, conversation_id: int, first_id: int | None = None,
+                 last_id: int | None = None) -> list[Message]:
+        """The conversation's messages in the order they were added; with `first_id` and
+        `last_id`, only those whose ids lie between them (both included)."""
+        bounds, params = "", [conversation_id]
+        if first_id is not None and last_id is not None:
+            bounds, params = " AND id BETWEEN ? AND ?", [conversation_id, first_id, last_id]
         with self._guard("read the messages of a conversation"):
             rows = self._conn.execute(
                 "SELECT id, conversation_id, role, text, status, created_at, meta, provider,"
-                " model FROM messages WHERE conversation_id = ? ORDER BY id",
-                (conversation_id,)).fetchall()
+                f" model FROM messages WHERE conversation_id = ?{bounds} ORDER BY id",
+                params).fetchall()
         return [_message(row) for row in rows]
+
+    def message_ids(self, conversation_id: int) -> list[int]:
+        """The ids of the conversation's messages in order: a long conversation is shown a
+        few messages at a time, read by id range (messages(first_id=, last_id=))."""
+        with self._guard("read the messages of a conversation"):
+            rows = self._conn.execute(
+                "SELECT id FROM messages WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,)).fetchall()
+        return [row[0] for row in rows]
+
+    def latest_message(self, conversation_id: int, role: Role) -> Message | None:
+        """The conversation's last message of `role`, if any."""
+        with self._guard("read the messages of a conversation"):
+            row = self._conn.execute(
+                "SELECT id, conversation_id, role, text, status, created_at, meta, provider,"
+                " model FROM messages WHERE conversation_id = ? AND role = ?"
+                " ORDER BY id DESC LIMIT 1",
+                (conversation_id, role.value)).fetchone()
+        return _message(row) if row else None
 
     def recent_turns(self, conversation_id: int, *, before: int,
                      budget: int) -> tuple[tuple[Turn, ...], int]:
@@ -329,7 +353,8 @@ class History:
     # -- search --------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages containing every term of `query` (taken literally), newest first."""
+        """Messages containing every term of `query` (taken literally), newest first
+        (only among the newest SHORT_TERM_WINDOW unless `searches_everything(query)`)."""
         terms = search_terms(query)
         if not terms:
             return []
@@ -340,6 +365,12 @@ class History:
                           conversation_title=title, role=Role(role),
                           snippet=snippet(text, terms), created_at=created_at)
                 for conversation_id, message_id, title, role, text, created_at in rows]
+
+    def searches_everything(self, query: str) -> bool:
+        """Whether search(query) looks at every message (see SHORT_TERM_WINDOW)."""
+        with self._guard("search the history"):
+            (newest,) = self._conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()
+        return searches_everything(search_terms(query), self._trigram_index, newest)
 
     # -- failures ------------------------------------------------------------------------------
 

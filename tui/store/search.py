@@ -4,6 +4,11 @@ Whatever the user types is searched for literally: every whitespace-separated te
 in the message (in any order, ignoring case). Terms are quoted as FTS5 strings, so `AND`, `*`,
 `"` or `c++` are just text, never query syntax. The trigram index only finds terms of three or
 more characters; shorter ones (common in Chinese: 你好) are matched with LIKE instead.
+
+The cost of a query must not grow with the history (it runs as the user types): hits come
+newest first straight from the index, in the order messages were saved (their ids), so the
+query stops at the LIMIT instead of sorting every match. A LIKE term reads the text of every
+candidate, so it only looks at the newest SHORT_TERM_WINDOW messages.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ MARK_START = "\x02"
 MARK_END = "\x03"
 TRIGRAM_LENGTH = 3
 SNIPPET_WIDTH = 80
+# A LIKE that matches nothing reads every text: ~1.4 ms per 1,000 messages of ordinary chat.
+SHORT_TERM_WINDOW = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +55,47 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+def indexed_terms(terms: Sequence[str], trigram_index: bool) -> list[str]:
+    """The terms the full-text index can find (the others are matched with LIKE)."""
+    return [t for t in terms if trigram_index and len(t) >= TRIGRAM_LENGTH]
+
+
+def uses_window(terms: Sequence[str], trigram_index: bool) -> bool:
+    """Whether a search for `terms` only looks at the newest SHORT_TERM_WINDOW messages (it
+    does unless every term is long enough for the index)."""
+    return len(indexed_terms(terms, trigram_index)) < len(terms)
+
+
+def searches_everything(terms: Sequence[str], trigram_index: bool, newest_id: int) -> bool:
+    """Whether a search for `terms` looks at every message; ids are never reused, so the
+    newest id bounds how many messages there are."""
+    return not uses_window(terms, trigram_index) or newest_id <= SHORT_TERM_WINDOW
+
+
 def search_sql(terms: Sequence[str], trigram_index: bool, limit: int) -> tuple[str, list[object]]:
     """The SELECT (and its parameters) for messages containing every term, newest first."""
-    indexed = [t for t in terms if trigram_index and len(t) >= TRIGRAM_LENGTH]
+    indexed = indexed_terms(terms, trigram_index)
     conditions: list[str] = []
     params: list[object] = []
+    # The index drives the query (rowids in descending order, stopping at the LIMIT) when it can.
+    source = "messages AS m"
+    order = "m.id"
     if indexed:
-        conditions.append("m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
+        source = "messages_fts AS f JOIN messages AS m ON m.id = f.rowid"
+        order = "f.rowid"
+        conditions.append("messages_fts MATCH ?")
         params.append(" ".join(_fts_string(t) for t in indexed))  # juxtaposed strings mean AND
+    if uses_window(terms, trigram_index):
+        conditions.append(f"{order} > (SELECT coalesce(max(id), 0) FROM messages) - ?")
+        params.append(SHORT_TERM_WINDOW)
     for term in terms:
         if term not in indexed:
             conditions.append("m.text LIKE ? ESCAPE '\\'")
             params.append(_like_pattern(term))
     sql = ("SELECT m.conversation_id, m.id, c.title, m.role, m.text, m.created_at"
-           " FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id"
+           f" FROM {source} JOIN conversations AS c ON c.id = m.conversation_id"
            f" WHERE {' AND '.join(conditions)}"
-           " ORDER BY m.created_at DESC, m.id DESC LIMIT ?")
+           f" ORDER BY {order} DESC LIMIT ?")
     params.append(limit)
     return sql, params
 

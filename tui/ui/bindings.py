@@ -123,6 +123,8 @@ MESSAGE = (
     Command("message.first", "home", "first", "First", "First message", show=False),
     Command("message.last", "end", "last", "Last", "Last message", show=False),
     Command("message.copy", "c", "copy", "Copy msg", "Copy the focused message"),
+    # Esc stops a reply or speech first (chat.cancel); with nothing to stop, it says where it goes.
+    Command("message.prompt", "escape", "to_prompt", "Prompt", "Back to the prompt"),
 )
 
 # The app, on every screen.

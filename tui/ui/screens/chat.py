@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
@@ -35,7 +35,8 @@ from tui.ui.recent import read_recent
 from tui.ui.reply_session import DEFAULT_CONTEXT_CHARS, ReplyOutcome, ReplySession, ReplyView
 from tui.ui.shown_errors import shown
 from tui.ui.speech import SpeechController
-from tui.ui.widgets.conversation import ConversationView
+from tui.ui.widgets.conversation import ConversationView, SavedMessages
+from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.messages import (
     ErrorMessage,
     MessageView,
@@ -339,7 +340,7 @@ class ChatScreen(Screen[None]):
     # -- showing -------------------------------------------------------------------------------
 
     async def _show(self, *views: MessageView) -> None:
-        await self.conversation_view.mount_all(views)
+        await self.conversation_view.add(*views)
 
     async def show_error(self, text: str, *, retry: bool) -> None:
         if retry:
@@ -357,7 +358,8 @@ class ChatScreen(Screen[None]):
         return self.services.clock()
 
     def _replies(self) -> list[ReplyMessage]:
-        return list(self.conversation_view.query_children(ReplyMessage))
+        """The replies shown (a long conversation is shown a window at a time)."""
+        return self.conversation_view.replies
 
     def _spoken(self) -> MessageView | None:
         """What speaking and saving audio act on: the focused message, else the last reply."""
@@ -375,12 +377,14 @@ class ChatScreen(Screen[None]):
 
     # -- conversations -------------------------------------------------------------------------
 
-    async def open_conversation(self, conversation_id: int) -> None:
-        """Show a saved conversation; the next question continues it (same SessionId)."""
+    async def open_conversation(self, conversation_id: int, at: int | None = None) -> None:
+        """Show a saved conversation (at its end, or at message `at`, focused); the next
+        question continues it (same SessionId)."""
         history = self.services.history
         try:
             conversation = history.get_conversation(conversation_id)
-            messages = history.messages(conversation_id) if conversation else []
+            ids = history.message_ids(conversation_id) if conversation else []
+            question = history.latest_message(conversation_id, Role.USER) if conversation else None
         except AichatError as error:
             self.notify(self._shown(error), severity="error")
             return
@@ -394,11 +398,13 @@ class ChatScreen(Screen[None]):
         self.conversation, self.session_id = conversation, conversation.session_id
         self.status.title = conversation.title
         now = self._now()
-        self.last_question = next((m for m in reversed(messages) if m.role == Role.USER), None)
-        await self.conversation_view.show_conversation(
-            messages, lambda message: self._views_of(message, now))
+        self.last_question = question
+        await self.conversation_view.show_conversation(SavedMessages(
+            ids, lambda first, last: history.messages(conversation_id, first, last),
+            lambda message: self._views_of(message, now)), at=at)
         self.prompt.option_count = len(self._last_reply_options())
-        self.conversation_view.anchor()
+        if at is None:
+            self.conversation_view.anchor()
 
     def _views_of(self, message: Message, now: float) -> list[MessageView]:
         speaker = self.services.speaker
@@ -442,8 +448,8 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return (self.replying or self.focused is not self.prompt or self.speaking
-                    or self.voice.dictating)
+            # With nothing to stop, Esc on a message is message.prompt (shown as such).
+            return self.replying or self.speaking or self.voice.dictating
         if action in ("dictate", "toggle_voice"):
             return self.services.listening is not None
         if action == "retry":
@@ -482,11 +488,11 @@ class ChatScreen(Screen[None]):
         self.prompt.focus()
 
     def action_history(self) -> None:
-        from tui.ui.screens.history import HistoryScreen
+        from tui.ui.screens.history import HistoryScreen, Opened
 
-        async def chosen(conversation_id: int | None) -> None:
-            if conversation_id is not None:
-                await self.open_conversation(conversation_id)
+        async def chosen(choice: Opened | None) -> None:
+            if choice is not None:
+                await self.open_conversation(choice.conversation_id, at=choice.message_id)
             else:
                 await self._refresh_after_history()
 
@@ -553,12 +559,7 @@ class ChatScreen(Screen[None]):
         self.conversation_view.walk(delta)
 
     def action_page(self, direction: int) -> None:
-        view = self.conversation_view
-        # No animation: a page key held down must not queue up a long glide.
-        if direction < 0:
-            view.scroll_page_up(animate=False)
-        else:
-            view.scroll_page_down(animate=False)
+        self.conversation_view.page(direction)
 
     def on_prompt_walk_up(self) -> None:
         if not (self.welcome.display and self.welcome.focus_last_list()):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label
+from textual.widgets import Button, Label
 
 from tui.ui.bindings import CONFIRM, bindings
 from tui.ui.safe_text import plain
+from tui.ui.widgets.footer import Footer
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -9,9 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.ui.bindings import HELP, HelpRow, bindings
+from tui.ui.widgets.footer import Footer
 
 
 class HelpScreen(ModalScreen[None]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -10,17 +11,29 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain.conversation import Conversation, Role
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
-from tui.store import MARK_END, MARK_START, History, SearchHit
+from tui.store import (
+    MARK_END,
+    MARK_START,
+    BackgroundSearch,
+    History,
+    SearchHit,
+    SearchResult,
+    Stale,
+)
 from tui.ui.bindings import HISTORY, bindings
 from tui.ui.conversation_actions import ConversationActions, display_title
+from tui.ui.widgets.footer import Footer
 
 LIST_LIMIT = 500
+# Search runs as the user types, once typing pauses this long (seconds).
+SEARCH_DEBOUNCE = 0.06
 _DATE_FORMAT = "%Y-%m-%d %H:%M"
 _DATE_WIDTH = 16
 _COUNT_WIDTH = 5
@@ -50,8 +63,17 @@ def highlighted_snippet(snippet: str) -> Content:
     return Content.assemble(*parts)
 
 
-class HistoryScreen(Screen[int | None]):
-    """Dismisses with the id of the conversation to open, or None (Esc)."""
+@dataclass(frozen=True)
+class Opened:
+    """What the history screen chose: a conversation, and the message to open it at (a
+    search hit's), if any."""
+
+    conversation_id: int
+    message_id: int | None = None
+
+
+class HistoryScreen(Screen[Opened | None]):
+    """Dismisses with the conversation (and message) to open, or None (Esc)."""
 
     DEFAULT_CSS = """
     HistoryScreen > Vertical {
@@ -86,6 +108,11 @@ class HistoryScreen(Screen[int | None]):
         self._conversations: list[Conversation] = []
         self._hits: list[SearchHit] = []
         self._actions = ConversationActions(self, history, export_dir)
+        self._window: int | None = None  # the hits shown come from the newest N messages
+        # The UI never waits on SQLite: queries run on a thread of their own, newest wins.
+        self._searcher = BackgroundSearch(history.path)
+        self._debounce: Timer | None = None
+        self._search_pending = False
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -113,16 +140,24 @@ class HistoryScreen(Screen[int | None]):
     def _searching(self) -> bool:
         return bool(self._search.value.strip())
 
+    @property
+    def search_pending(self) -> bool:
+        """Whether the hits for what the search box holds are still being looked for."""
+        return self._search_pending
+
     def on_mount(self) -> None:
         self._reload()
         self._table.focus()
+
+    def on_unmount(self) -> None:
+        self._searcher.close()
 
     def on_resize(self) -> None:
         # The title column takes whatever the date and count leave, so it depends on the width.
         if self._conversations:
             self._fill_table(self._selected_row_id())
         if self._hits:
-            self._run_search(self._hit_list.highlighted or 0)
+            self._show_hits(self._hit_list.highlighted or 0)
 
     # -- filling -------------------------------------------------------------------------------
 
@@ -138,7 +173,7 @@ class HistoryScreen(Screen[int | None]):
         self._fill_table(keep)
         if self._searching:
             # The hit just renamed (or the one after the hit just deleted) stays highlighted.
-            self._run_search(self._hit_list.highlighted or 0)
+            self._search_soon(self._hit_list.highlighted or 0, now=True)
         else:
             self._show_list()
 
@@ -196,22 +231,53 @@ class HistoryScreen(Screen[int | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if self._searching:
-            self._run_search()
+            self._search_soon()
         else:
+            self._cancel_search()
             self._hits = []
             self._show_list()
 
-    def _run_search(self, highlight: int = 0) -> None:
+    def _search_soon(self, highlight: int = 0, *, now: bool = False) -> None:
+        self._cancel_search()
+        self._search_pending = True
+        if now:
+            self.run_worker(self._run_search(highlight), group="search")
+        else:
+            self._debounce = self.set_timer(
+                SEARCH_DEBOUNCE,
+                lambda: self.run_worker(self._run_search(highlight), group="search"))
+
+    def _cancel_search(self) -> None:
+        self._search_pending = False
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+
+    async def _run_search(self, highlight: int) -> None:
         query = self._search.value.strip()
         try:
-            self._hits = self._history.search(query)
-        except AichatError as error:
-            self._hits = []
-            self._show_empty(str(error))
+            result: SearchResult = await self._searcher.search(query)
+        except Stale:
             return
+        except AichatError as error:
+            if query == self._search.value.strip():
+                self._search_pending = False
+                self._hits = []
+                self._show_empty(str(error))
+            return
+        if query != self._search.value.strip():
+            return  # typed on meanwhile: that search is on its way
+        self._search_pending = False
+        self._hits, self._window = result.hits, result.window
+        self._show_hits(highlight)
+
+    def _show_hits(self, highlight: int) -> None:
+        query = self._search.value.strip()
         frame = self.query_one("#frame")
         count = len(self._hits)
         frame.border_subtitle = f"{count} message{'s' if count != 1 else ''} found"
+        if self._window is not None:
+            frame.border_subtitle += f" in the newest {self._window:,} (3+ characters search all)"
         if not self._hits:
             self._show_empty(f"No message contains “{make_inert(query)}”.")
             return
@@ -243,10 +309,15 @@ class HistoryScreen(Screen[int | None]):
 
     def _selected_id(self) -> int | None:
         """The conversation keys act on: the highlighted hit's while searching, else the row's."""
-        if self._searching:
-            index = self._hit_list.highlighted
-            return self._hits[index].conversation_id if self._hits and index is not None else None
-        return self._selected_row_id()
+        if hit := self._selected_hit():
+            return hit.conversation_id
+        return None if self._searching else self._selected_row_id()
+
+    def _selected_hit(self) -> SearchHit | None:
+        index = self._hit_list.highlighted
+        if self._searching and self._hits and index is not None:
+            return self._hits[index]
+        return None
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -256,7 +327,8 @@ class HistoryScreen(Screen[int | None]):
             return
         conversation_id = self._selected_id()
         if conversation_id is not None:
-            self.dismiss(conversation_id)
+            hit = self._selected_hit()
+            self.dismiss(Opened(conversation_id, hit.message_id if hit else None))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()  # a mouse click; Enter arrives as action_open

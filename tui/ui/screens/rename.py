@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from tui.ui.bindings import RENAME, bindings
+from tui.ui.widgets.footer import Footer
 
 
 class RenameScreen(ModalScreen[str | None]):

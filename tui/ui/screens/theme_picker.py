@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.ui.bindings import THEME_PICKER, bindings
+from tui.ui.widgets.footer import Footer
 
 
 class ThemePicker(ModalScreen[str | None]):

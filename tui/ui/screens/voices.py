@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui.domain.errors import AichatError, SettingsError
 from tui.domain.inert_text import make_inert
 from tui.domain.voice import CATEGORY_NAMES, Voice
 from tui.ui.bindings import VOICES, keys_for
 from tui.ui.speech import SpeechController
+from tui.ui.widgets.footer import Footer
 
 MARK = "●"
 

@@ -1,46 +1,96 @@
 """The scrolling conversation: follows a streaming reply, walkable message by message.
 
-A long saved conversation is shown from its end, a page of messages at a time: rendering
-markdown costs tens of milliseconds per message, so mounting hundreds would keep the user
-waiting for messages they may never scroll back to. Earlier pages are mounted on demand, when
-the user walks, jumps or scrolls up to the "earlier messages" line, or clicks it.
+Only a window of a few messages is ever mounted, however long the conversation: Textual lays
+out and places every mounted widget on each refresh, so a streaming reply (and every key)
+would cost more with each message kept. The view knows every message of the conversation as
+a slot; the slots in the window have widgets, the others hold only what it takes to make them
+again: a saved message its id (read back from the store a page at a time, by id range), a
+message of this session a way to rebuild its widgets from what they showed.
+
+The window moves a page at a time: scrolling to its top or bottom, walking past its first or
+last message, or clicking the line that stands for the messages beyond it. Home and End jump
+straight to the first and last page; a search hit opens a window around the message. When
+the window grows past MAX_MOUNTED slots, the slots farthest from where the user is going are
+unmounted. A reply that is streaming is never unmounted: if the window jumps away from it,
+it stays mounted after the line standing for the messages in between.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.domain.conversation import Message as ChatMessage
+from tui.domain.conversation import MessageStatus
+from tui.domain.errors import AichatError
 from tui.ui.bindings import MESSAGE, bindings
 from tui.ui.copying import copy_message
-from tui.ui.widgets.messages import MessageView
+from tui.ui.widgets.messages import MessageView, ReplyMessage
 
-PAGE = 8  # messages mounted at once when opening a conversation or reaching its top
+PAGE = 4  # slots mounted at once when the window moves or opens
+MAX_MOUNTED = 2 * PAGE  # slots kept mounted before the farthest are let go
 
 
-class EarlierMessages(Static):
-    """The line above the oldest message shown, while older ones are not mounted yet."""
+@dataclass(frozen=True)
+class SavedMessages:
+    """A saved conversation, as the view reads it: every id, and how to read and show a range."""
+
+    ids: list[int]
+    load: Callable[[int, int], list[ChatMessage]]  # the messages with first <= id <= last
+    views_of: Callable[[ChatMessage], list[MessageView]]
+
+
+@dataclass(eq=False)
+class _Slot:
+    """One message of the conversation (its views: the message and, for a failed reply saved
+    with its error, that error)."""
+
+    message_id: int | None = None  # saved: read back from the store
+    rebuild: Callable[[], list[MessageView]] | None = None  # shown this session: made again
+    views: list[MessageView] = field(default_factory=list)
+
+    @property
+    def streaming(self) -> bool:
+        return any(isinstance(view, ReplyMessage) and view.message.status == MessageStatus.STREAMING
+                   for view in self.views)
+
+
+class _Beyond(Static):
+    """The line standing for the messages beyond the window, on one side."""
 
     DEFAULT_CSS = """
-    EarlierMessages {
+    _Beyond {
         color: $text-muted;
         text-align: center;
         margin-bottom: 1;
     }
     """
+    ARROW = ""
+    WHICH = ""
+    KEY = ""
 
     def show_count(self, count: int) -> None:
         plural = "s" if count != 1 else ""
-        self.update(f"↑ {count} earlier message{plural} · scroll up, Home or click to show them")
+        self.update(f"{self.ARROW} {count} {self.WHICH} message{plural} · "
+                    f"scroll, {self.KEY} or click to show them")
 
     def on_click(self) -> None:
         if isinstance(self.parent, ConversationView):
-            self.parent.run_worker(self.parent.show_earlier(), group="earlier")
+            self.parent.move_window(self.ARROW == "↓")
+
+
+class EarlierMessages(_Beyond):
+    ARROW, WHICH, KEY = "↑", "earlier", "Home"
+
+
+class LaterMessages(_Beyond):
+    ARROW, WHICH, KEY = "↓", "later", "End"
 
 
 class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
@@ -62,70 +112,318 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._earlier: list[ChatMessage] = []
-        # Loads can be asked for by several keys and scrolls at once; each takes a page in turn
+        self._slots: list[_Slot] = []
+        # Mounted: the window [_lo, _hi), and the slots from _tail on (a streaming reply the
+        # window jumped away from; _tail == len(_slots) when there is none).
+        self._lo = self._hi = self._tail = 0
+        self._saved: SavedMessages | None = None
+        # Moves can be asked for by several keys and scrolls at once; each takes its turn
         # (cancelling one half-way would lose the page it had taken).
-        self._loading = asyncio.Lock()
-        self._views_of: Callable[[ChatMessage], list[MessageView]] = lambda message: []
+        self._moving = asyncio.Lock()
+        # Set while the view scrolls itself (after a move, to a focused message): only the
+        # user's scrolling to the top or bottom moves the window, or a move and its own
+        # scrolling could set off a move back.
+        self._quiet = False
+        self._asked: bool | None = None  # the direction of a move asked for, not begun yet
+
+    # -- what is there ---------------------------------------------------------------------
 
     @property
     def views(self) -> list[MessageView]:
         return list(self.query_children(MessageView))
 
     @property
+    def replies(self) -> list[ReplyMessage]:
+        return list(self.query_children(ReplyMessage))
+
+    @property
+    def message_count(self) -> int:
+        """Messages of the conversation, mounted or not."""
+        return len(self._slots)
+
+    @property
     def earlier_count(self) -> int:
-        """Messages of the conversation not mounted yet."""
-        return len(self._earlier)
+        """Messages above the window, not mounted."""
+        return self._lo
 
-    async def show_conversation(self, messages: list[ChatMessage],
-                                views_of: Callable[[ChatMessage], list[MessageView]]) -> None:
-        """Show a saved conversation from its end; earlier pages wait until asked for."""
-        await self.clear()
-        self._earlier, latest = messages[:-PAGE], messages[-PAGE:]
-        self._views_of = views_of
-        if self._earlier:
-            marker = EarlierMessages()
-            marker.show_count(len(self._earlier))
-            await self.mount(marker)
-        await self.mount_all([view for message in latest for view in views_of(message)])
+    @property
+    def later_count(self) -> int:
+        """Messages below the window, not mounted (a streaming reply kept below is mounted)."""
+        return self._tail - self._hi
 
-    async def show_earlier(self, *, keep_place: bool = True) -> list[MessageView]:
-        """Mount the page of messages just above the oldest one shown and return the new views.
-        With `keep_place` (the user scrolled or clicked), the message that was oldest stays
-        where it is on screen; without, the caller focuses a new one and the view follows it."""
-        async with self._loading:
-            return await self._mount_page_above(keep_place)
+    # -- filling -----------------------------------------------------------------------------
 
-    async def _mount_page_above(self, keep_place: bool) -> list[MessageView]:
-        if not self._earlier:
-            return []
-        self._earlier, page = self._earlier[:-PAGE], self._earlier[-PAGE:]
-        views = [view for message in page for view in self._views_of(message)]
-        marker = self.query_one(EarlierMessages)
-        oldest_shown = self.views[0] if self.views else None
-        # Where it stands in the viewport now (virtual geometry is current; screen regions
-        # are only updated at the next refresh).
-        offset = oldest_shown.virtual_region.y - self.scroll_y if oldest_shown else 0
-        await self.mount_all(views, after=marker)
-        if self._earlier:
-            marker.show_count(len(self._earlier))
-        else:
-            await marker.remove()
-        if keep_place and oldest_shown is not None:
-            self.call_after_refresh(self._keep_in_place, oldest_shown, offset)
-        return views
+    async def show_conversation(self, saved: SavedMessages, at: int | None = None) -> None:
+        """Show a saved conversation: its last page, or the page around message `at` (which
+        takes the focus)."""
+        async with self._moving:
+            await self._clear()
+            self._saved = saved
+            self._slots = [_Slot(message_id=message_id) for message_id in saved.ids]
+            count = len(self._slots)
+            self._lo = self._hi = self._tail = count
+            if at in saved.ids:
+                index = saved.ids.index(at)
+                lo = max(0, min(index - PAGE // 2, count - PAGE))
+                await self._show_window(lo, lo + PAGE)
+                self._focus_slot(index, top=True)
+            else:
+                await self._show_window(count - PAGE, count)
+        self._fill_soon()
 
-    def _keep_in_place(self, view: MessageView, offset: int) -> None:
-        self.scroll_to(y=view.virtual_region.y - offset, animate=False, immediate=True)
+    async def add(self, *views: MessageView) -> None:
+        """Show new messages at the end of the conversation (each view its own message)."""
+        async with self._moving:
+            count = len(self._slots)
+            if self._hi < count or self._tail < count:
+                await self._show_window(count - PAGE, count)
+            self._slots += [_Slot(views=[view]) for view in views]
+            self._hi = self._tail = len(self._slots)
+            await self.mount_all(views)
+            # The user is reading what is new: a page above it is enough, and each message
+            # kept mounted is laid out again at every frame of a streaming reply.
+            await self._trim(from_top=True, keep=PAGE + len(views))
 
     async def clear(self) -> None:
-        self._earlier = []
+        async with self._moving:
+            await self._clear()
+
+    async def _clear(self) -> None:
+        self._slots, self._saved = [], None
+        self._lo = self._hi = self._tail = 0
         await self.remove_children()
+        # Reading the displayed children again drops Textual's cached list of the old ones,
+        # which would otherwise keep the whole cleared conversation alive.
+        _ = self.displayed_children
+
+    # -- moving the window -----------------------------------------------------------------
+
+    def move_window(self, down: bool, *, keep_place: bool = True) -> None:
+        """Show the page beyond the window, above or below (in a worker); asked for again
+        before it has begun (a wheel turn and the scroll it caused), it is done once."""
+        if self._asked == down:
+            return
+        self._asked = down
+
+        async def move() -> None:
+            self._asked = None
+            await self._move(down, keep_place=keep_place)
+
+        self.run_worker(move(), group="window")
+
+    def page(self, direction: int) -> None:
+        """A page up or down; at the top or bottom of the window, the page beyond it."""
+        # No animation: a page key held down must not queue up a long glide.
+        if direction < 0:
+            if self.scroll_y <= 0 and self._lo:
+                self.move_window(down=False)
+            else:
+                self.scroll_page_up(animate=False)
+        elif self.scroll_y >= self.max_scroll_y and self._hi < self._tail:
+            self.move_window(down=True)
+        else:
+            self.scroll_page_down(animate=False)
+
+    def on_mouse_scroll_up(self) -> None:
+        # At the top, the wheel does not scroll: nothing else would show what is above.
+        if self.scroll_y <= 0 and self._lo:
+            self.move_window(down=False)
+
+    def on_mouse_scroll_down(self) -> None:
+        if self.scroll_y >= self.max_scroll_y and self._hi < self._tail:
+            self.move_window(down=True)
+
+    async def _move(self, down: bool, *, keep_place: bool,
+                    keep: int = MAX_MOUNTED) -> list[MessageView]:
+        """Mount the page beyond the window and return its views, then unmount from the other
+        side down to `keep` slots; with `keep_place` (the user scrolled or clicked) what was
+        on screen stays where it is."""
+        async with self._moving:
+            self._quiet = True
+            try:
+                if down:
+                    return await self._extend_down(keep_place, keep)
+                return await self._extend_up(keep_place, keep)
+            finally:
+                self._quiet_after_refresh()
+
+    def _quiet_after_refresh(self) -> None:
+        def done() -> None:
+            self._quiet = False
+
+        self._quiet = True
+        self.call_after_refresh(done)
+
+    async def _extend_up(self, keep_place: bool, keep: int) -> list[MessageView]:
+        if self._lo == 0:
+            return []
+        lo = max(0, self._lo - PAGE)
+        views = self._views_for(lo, self._lo)
+        anchor_view = self.views[0] if self.views else None
+        offset = anchor_view.virtual_region.y - self.scroll_y if anchor_view else 0
+        marker = self.query_one(EarlierMessages)
+        await self.mount_all(views, after=marker)
+        self._lo = lo
+        await self._trim(from_top=False, keep=keep)
+        await self._show_markers()
+        if self._hi < len(self._slots):
+            self.anchor(False)  # not at the end: nothing to follow
+        if keep_place and anchor_view is not None:
+            self.call_after_refresh(self._keep_in_place, anchor_view, offset)
+        return views
+
+    async def _extend_down(self, keep_place: bool, keep: int) -> list[MessageView]:
+        if self._hi >= self._tail:
+            return []
+        hi = min(self._tail, self._hi + PAGE)
+        views = self._views_for(self._hi, hi)
+        shown = [view for slot in self._slots[self._lo:self._hi] for view in slot.views]
+        anchor_view = shown[-1] if shown else None
+        offset = anchor_view.virtual_region.y - self.scroll_y if anchor_view else 0
+        await self.mount_all(views, before=self.query_one(LaterMessages))
+        self._hi = hi
+        lo = self._lo
+        await self._trim(from_top=True, keep=keep)
+        await self._show_markers()
+        if self._hi == len(self._slots):
+            # Back at the end: follow the conversation again from the bottom.
+            self.anchor()
+        # What is added below moves nothing on screen; what is let go above does.
+        if keep_place and anchor_view is not None and self._lo != lo:
+            self.call_after_refresh(self._keep_in_place, anchor_view, offset)
+        return views
+
+    async def _show_window(self, lo: int, hi: int) -> None:
+        """Mount exactly the slots [lo, hi), and a streaming reply wherever it is."""
+        count = len(self._slots)
+        lo, hi = max(0, lo), min(count, hi)
+        # A streaming reply is the last message; it keeps its widgets (they are being fed).
+        streaming = next((index for index, slot in enumerate(self._slots) if slot.streaming),
+                         count)
+        gone: list[Widget] = [child for child in self.children
+                              if not isinstance(child, MessageView)]
+        for index, slot in enumerate(self._slots[:streaming]):
+            if slot.views:
+                gone += self._unmount(index)
+        await self.remove_children(gone)
+        self._lo, self._hi = lo, hi
+        self._tail = streaming if streaming >= hi else count
+        views = self._views_for(lo, hi)
+        kept = [view for slot in self._slots[streaming:] for view in slot.views]
+        await self.mount_all(views, before=kept[0] if kept else None)
+        await self._show_markers()
+        self.anchor(hi == count)
+
+    async def _trim(self, *, from_top: bool, keep: int) -> None:
+        """Unmount slots from one end of the window until it holds `keep`, stopping at the
+        focused message and at a streaming reply."""
+        removed: list[Widget] = []
+        focused = self.screen.focused if self.is_attached else None
+        while self._hi - self._lo > keep:
+            index = self._lo if from_top else self._hi - 1
+            slot = self._slots[index]
+            if slot.streaming or focused in slot.views:
+                break
+            removed += self._unmount(index)
+            if from_top:
+                self._lo += 1
+            else:
+                self._hi -= 1
+        if removed:
+            await self.remove_children(removed)
+
+    def _unmount(self, index: int) -> list[MessageView]:
+        """Let a slot's views go (the caller removes them), keeping what it takes to make them
+        again: a saved message is read back by id; the others keep only their data."""
+        slot = self._slots[index]
+        views, slot.views = slot.views, []
+        if slot.message_id is None:
+            recipes = [view.recipe() for view in views]
+            slot.rebuild = lambda: [make() for make in recipes]
+        return views
+
+    def _views_for(self, lo: int, hi: int) -> list[MessageView]:
+        """New views for the slots [lo, hi) that have none, read from the store if need be."""
+        slots = [slot for slot in self._slots[lo:hi] if not slot.views]
+        wanted = [slot.message_id for slot in slots if slot.message_id is not None]
+        loaded: dict[int, ChatMessage] = {}
+        if wanted and self._saved is not None:
+            try:
+                loaded = {message.id: message
+                          for message in self._saved.load(min(wanted), max(wanted))
+                          if message.id is not None}
+            except AichatError as error:
+                self.notify(str(error), severity="error", markup=False)
+        for slot in slots:
+            if slot.rebuild is not None:
+                slot.views = slot.rebuild()
+            elif slot.message_id in loaded and self._saved is not None:
+                slot.views = self._saved.views_of(loaded[slot.message_id])
+        return [view for slot in slots for view in slot.views]
+
+    async def _show_markers(self) -> None:
+        for marker_type, count, place in ((EarlierMessages, self.earlier_count, "top"),
+                                          (LaterMessages, self.later_count, "bottom")):
+            markers = list(self.query_children(marker_type))
+            if not count:
+                if markers:
+                    await self.remove_children(markers)
+                continue
+            marker = markers[0] if markers else marker_type()
+            marker.show_count(count)
+            if markers:
+                continue
+            if place == "top":
+                await self.mount(marker, before=0 if self.children else None)
+            else:
+                tail = [view for slot in self._slots[self._tail:] for view in slot.views]
+                await self.mount(marker, before=tail[0] if tail else None)
+
+    def _fill_soon(self) -> None:
+        """A window shorter than the view cannot be scrolled to show more: show more now."""
+        def fill() -> None:
+            if self.max_scroll_y == 0 and (self._lo > 0 or self._hi < self._tail):
+                self.run_worker(self._fill(), group="window")
+
+        self.call_after_refresh(fill)
+
+    async def _fill(self) -> None:
+        # Nothing is let go: the window is too short as it is (and letting go could set off
+        # a fill in the other direction, and so on).
+        views = await self._move(down=self._lo == 0, keep_place=True, keep=len(self._slots))
+        if views:
+            self._fill_soon()
+
+    def _keep_in_place(self, view: Widget, offset: int) -> None:
+        if view.is_attached:
+            self._quiet_after_refresh()
+            self.scroll_to(y=view.virtual_region.y - offset, animate=False, immediate=True)
+
+    def _focus_slot(self, index: int, *, top: bool) -> None:
+        views = self._slots[index].views
+        if views:
+            self._show_focused(views[0] if top else views[-1], top=top)
+
+    def _show_focused(self, view: MessageView, *, top: bool) -> None:
+        view.focus(scroll_visible=False)
+
+        def scroll() -> None:
+            if view.is_attached:
+                self._quiet_after_refresh()
+                self.scroll_to_widget(view, top=top, animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if new_value <= 0 < old_value and self._earlier:
-            self.run_worker(self.show_earlier(), group="earlier")
+        if self._quiet:
+            return
+        if new_value <= 0 < old_value and self._lo:
+            self.move_window(down=False)
+        elif new_value >= self.max_scroll_y > old_value and self._hi < self._tail:
+            self.move_window(down=True)
+
+    # -- walking -----------------------------------------------------------------------------
 
     def walk(self, delta: int) -> None:
         """Focus the message `delta` steps from the focused one (from below the last if none)."""
@@ -135,34 +433,51 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         focused = self.screen.focused
         index = views.index(focused) if focused in views else len(views)
         target = index + delta
-        if target >= len(views):
+        window = [view for slot in self._slots[self._lo:self._hi] for view in slot.views]
+        if target < 0 and self._lo:
+            self.run_worker(self._walk_beyond(down=False), group="window")
+        elif (focused in window and window and focused is window[-1] and delta > 0
+              and self._hi < self._tail):
+            self.run_worker(self._walk_beyond(down=True), group="window")
+        elif target >= len(views):
             self.post_message(self.WalkedOff())
-            return
-        if target < 0 and self._earlier:
-            self.run_worker(self._focus_earlier(last=True), group="earlier")
-            return
-        views[max(0, target)].focus()
+        else:
+            views[max(0, target)].focus()
 
-    async def _focus_earlier(self, *, last: bool) -> None:
-        if views := await self.show_earlier(keep_place=False):
-            target = views[-1 if last else 0]
-            target.focus()
-            self.call_after_refresh(self.scroll_to_widget, target, top=not last, animate=False)
+    async def _walk_beyond(self, *, down: bool) -> None:
+        if views := await self._move(down, keep_place=False):
+            self._show_focused(views[0 if down else -1], top=down)
 
     def action_walk(self, delta: int) -> None:
         self.walk(delta)
 
     def action_first(self) -> None:
-        """The first message shown; from there, each Home shows a page of earlier ones."""
-        views = self.views
-        if views and self.screen.focused is not views[0]:
-            views[0].focus()
-        elif self._earlier:
-            self.run_worker(self._focus_earlier(last=False), group="earlier")
+        """The first message of the conversation, however long it is."""
+        self.run_worker(self._jump(last=False), group="window")
 
     def action_last(self) -> None:
-        if views := self.views:
-            views[-1].focus()
+        self.run_worker(self._jump(last=True), group="window")
+
+    async def _jump(self, *, last: bool) -> None:
+        count = len(self._slots)
+        if not count:
+            return
+        async with self._moving:
+            if last and (self._hi < count or self._tail < count):
+                await self._show_window(count - PAGE, count)
+            elif not last and self._lo > 0:
+                await self._show_window(0, PAGE)
+        self._focus_slot(count - 1 if last else 0, top=not last)
+        self._fill_soon()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_prompt":
+            # While the screen has something Esc stops (a reply, speech), Esc is for that.
+            return not self.screen.check_action("cancel", ())
+        return True
+
+    def action_to_prompt(self) -> None:
+        self.post_message(self.WalkedOff())
 
     def action_copy(self) -> None:
         focused = self.screen.focused

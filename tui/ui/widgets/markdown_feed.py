@@ -2,8 +2,12 @@
 
 Appends are gathered and handed to a MarkdownStream at most once per FRAME: the first one at
 once (no added latency after a pause), the ones arriving during the frame together at its
-end. Nothing is ever dropped, and `finish()` always ends with one full render of the final
-text, so a glitch during streaming cannot outlive the reply.
+end. Nothing is ever dropped.
+
+`finish()` renders again only the last block, the one that was growing: finished blocks
+never change once a later one has begun, and rendering a whole long reply again costs
+seconds (4.5 s for 100 KB of markdown). A reply whose earlier text was rewritten is the
+exception: it gets one full render.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from tui.ui.widgets.reply_markdown import GrowingFence, ReplyMarkdown
 # of a long reply lays out and repaints the whole view (about 15 ms at 20 KB on a modest CPU).
 # bench/app_stream.py measures the trade: CPU and event-to-screen latency.
 FRAME = 1 / 20
+# A code fence longer than this (characters) that was growing when the reply ended keeps the
+# pieces it was streamed in rather than being highlighted again whole.
+WHOLE_FENCE_LIMIT = 20_000
 
 
 class MarkdownFeed:
@@ -44,14 +51,26 @@ class MarkdownFeed:
             self._task = asyncio.create_task(self._run())
 
     async def finish(self, text: str) -> None:
-        """Stop streaming and render `text` (the final reply) in full."""
+        """Stop streaming and show `text` (the final reply) with its last block finished."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        self._markdown.growing_fence = None
-        await self._markdown.update(text)
+        growing, self._markdown.growing_fence = self._markdown.growing_fence, None
+        shown = self._markdown.source
+        if self._rewrite is not None or not text.startswith(shown):
+            await self._markdown.update(text)
+            return
+        if growing is not None and growing.size > WHOLE_FENCE_LIMIT:
+            # Highlighting a huge fence in one piece would hold the app up for seconds: its
+            # pieces stay (only a string spanning a cut could be coloured differently).
+            self._markdown.growing_fence = growing
+        try:
+            # Appending the rest re-parses the last block and renders it without pieces.
+            await self._markdown.append(text[len(shown):])
+        finally:
+            self._markdown.growing_fence = None
 
     async def _run(self) -> None:
         stream = Markdown.get_stream(self._markdown)

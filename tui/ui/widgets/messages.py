@@ -7,6 +7,8 @@ Everything shown here that came from the network goes through tui.ui.safe_text f
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -25,6 +27,11 @@ from tui.ui.safe_text import plain
 
 if TYPE_CHECKING:
     from tui.ui.widgets.markdown_feed import MarkdownFeed
+
+# Characters of one reply drawn as markdown. Beyond, the rest is only counted (and kept: in the
+# history, the export and the clipboard): drawing tens of megabytes would stall the app.
+SHOW_LIMIT = 500_000
+_COUNT_STEP = 100_000  # while it streams, the count of what is not shown moves in these steps
 
 # A status worth saying next to a reply's time (a complete reply says nothing).
 _STATUS_WORDS = {
@@ -77,6 +84,12 @@ class MessageView(Vertical, can_focus=True):
     def copy_text(self) -> str:
         """What copying this message puts on the clipboard: the text as shown."""
         return make_inert(self.message.text)
+
+    def recipe(self) -> Callable[[], MessageView]:
+        """How to make this view again once it is unmounted: from the data it shows now,
+        holding on to no widget."""
+        kind, message, speaker, now = type(self), self.message, self._speaker, self._now
+        return lambda: kind(message, speaker, now)
 
     def _meta_line(self) -> Content:
         parts: list[tuple[str, str] | str] = [
@@ -148,7 +161,7 @@ class ReplyMessage(MessageView):
         }
         & > .extra { margin-top: 1; }
         & > .hand-over { color: $text-warning; }
-        & > .empty { color: $text-muted; text-style: italic; }
+        & > .empty, & > .not-shown { color: $text-muted; text-style: italic; }
     }
     """
 
@@ -175,12 +188,28 @@ class ReplyMessage(MessageView):
     def copy_text(self) -> str:
         return self.shown_text
 
+    def recipe(self) -> Callable[[], MessageView]:
+        # The text as shown (inert already: making it inert again changes nothing).
+        message = replace(self.message, text=self.shown_text, meta=dict(self.message.meta))
+        speaker, now, extras = self._speaker, self._now, self.extras
+        return lambda: ReplyMessage(message, speaker, now, extras)
+
     def compose_body(self) -> ComposeResult:
         # Markdown (and markdown-it) load with the first reply: start-up does not pay for them.
         from tui.ui.widgets.reply_markdown import ReplyMarkdown
 
-        yield ReplyMarkdown(self.shown_text or None)
+        yield ReplyMarkdown(self.shown_text[:SHOW_LIMIT] or None)
+        yield Static(self._not_shown_line(), classes="not-shown")
         yield from self._compose_extras()
+
+    def on_mount(self) -> None:
+        self.query_one(".not-shown").display = len(self.shown_text) > SHOW_LIMIT
+
+    def _not_shown_line(self) -> str:
+        rest = len(self.shown_text) - SHOW_LIMIT
+        arriving = self.message.status == MessageStatus.STREAMING
+        return (f"… {rest:,} more characters {'arriving, ' if arriving else ''}not shown here: "
+                "the whole reply is saved (export it or copy it).")
 
     def apply(self, edit: Edit, text: str) -> None:
         """Show one change of a streaming reply; `text` is the whole (inert) reply after it."""
@@ -189,8 +218,23 @@ class ReplyMessage(MessageView):
             from tui.ui.widgets.reply_markdown import ReplyMarkdown
 
             self._feed = MarkdownFeed(self.query_one(ReplyMarkdown))
-        self.shown_text = text
-        self._feed.apply(edit, text)
+        before, self.shown_text = len(self.shown_text), text
+        if len(text) <= SHOW_LIMIT:
+            self._feed.apply(edit, text)
+        elif edit.keep < SHOW_LIMIT:  # the change reaches into what is drawn: draw up to the limit
+            drawn = min(before, SHOW_LIMIT)
+            cut = text[:SHOW_LIMIT]
+            keep = min(edit.keep, drawn)
+            self._feed.apply(Edit(keep, cut[keep:], drawn), cut)
+            self._show_not_shown()
+        elif before <= SHOW_LIMIT or len(text) // _COUNT_STEP != before // _COUNT_STEP:
+            # Now and then: saying how much is hidden must not cost per event.
+            self._show_not_shown()
+
+    def _show_not_shown(self) -> None:
+        line = self.query_one(".not-shown", Static)
+        line.update(self._not_shown_line())
+        line.display = len(self.shown_text) > SHOW_LIMIT
 
     def set_status(self, status: MessageStatus) -> None:
         self.message.status = status
@@ -202,9 +246,10 @@ class ReplyMessage(MessageView):
         self.shown_text = text
         self.extras = extras
         if self._feed is not None:
-            await self._feed.finish(text)
+            await self._feed.finish(text[:SHOW_LIMIT])
             self._feed = None
         self.set_status(status)
+        self._show_not_shown()
         await self.mount_all(list(self._compose_extras()))
 
     def _compose_extras(self) -> list[Static | OptionList]:

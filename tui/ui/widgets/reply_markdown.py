@@ -4,8 +4,8 @@ Each append re-parses the last block; when that is a long code fence, Textual hi
 whole fence again and re-renders it as one label, so every new line costs more than the one
 before. While streaming, a fence here is kept as pieces of PIECE_LINES lines: a full piece is
 highlighted once and its label never changes again; only the last piece is redone. Lexer state
-across a cut (a string spanning lines) can be off while streaming; the final full render
-(Markdown.update, with no growing_fence) highlights every fence in one piece.
+across a cut (a string spanning lines) can be off while streaming; when the reply ends, the
+fence is highlighted again in one piece (unless it is huge: see markdown_feed).
 
 This is the one place that leans on Textual's private Markdown internals, as Textual has no
 public hook for them: `MarkdownBlock._markdown` (the document a block belongs to),
@@ -33,6 +33,11 @@ class GrowingFence:
         self._key: tuple[str, bool, bool] | None = None
         self._done_code = ""  # the code of the full pieces, each followed by its newline
         self._done: list[Content] = []
+
+    @property
+    def size(self) -> int:
+        """Characters of the fence already in full pieces."""
+        return len(self._done_code)
 
     def pieces(self, code: str, language: str, ansi: bool, dark: bool) -> tuple[Content, ...]:
         # Guessing a language scans the whole text with every lexer: leave that to the end.
@@ -101,6 +106,11 @@ class ReplyFence(MarkdownFence):
         if isinstance(block, ReplyFence) and block._pieces and self._pieces:
             self._copy_context(block)
             await self._show(block._pieces)
+        elif self._pieces:
+            # The pieces give way to the fence highlighted whole: a block of its own (the
+            # last one, so it goes where this one was).
+            await self.remove()
+            await self._markdown.mount(block)
         else:
             await super()._update_from_block(block)
 
