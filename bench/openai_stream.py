@@ -22,6 +22,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 from emulator_process import apply_env, emulator_process  # noqa: E402
+from recorded_stream import record, replay, sse_data, whole_client_cpu  # noqa: E402
 
 from tui.backends import registry  # noqa: E402
 from tui.backends.openai import OpenAIProvider  # noqa: E402
@@ -34,35 +35,12 @@ from tui.settings import load_settings  # noqa: E402
 QUESTION = "#bench chars=20000 events=2000 rate=0"
 MODEL = "deepseek-v3"
 ROUNDS = 5
-
-
-async def record_chunks(provider: OpenAIProvider) -> tuple[list[bytes], httpx.Headers, float]:
-    """The response body's chunks as received, and the CPU time of receiving them."""
-    body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
-    start = time.process_time()
-    async with provider.client.stream("POST", provider.endpoint.base_url + "/chat/completions",
-                                      json=body) as response:
-        chunks = [chunk async for chunk in response.aiter_bytes()]
-    return chunks, response.headers, time.process_time() - start
-
-
-class Replay(httpx.AsyncByteStream):
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks = chunks
-
-    async def __aiter__(self):
-        for chunk in self.chunks:
-            yield chunk
-
-
-def data_lines(chunks: list[bytes]) -> list[str]:
-    return [line[6:] for line in b"".join(chunks).decode().split("\n")
-            if line.startswith("data: ")]
+BODY = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
 
 
 async def pipeline_cpu(provider: OpenAIProvider, chunks: list[bytes],
                        headers: httpx.Headers) -> tuple[float, ReplyFinished]:
-    response = httpx.Response(200, headers=headers, stream=Replay(chunks))
+    response = replay(chunks, headers)
     start = time.process_time()
     async for event in reply_events(response, provider.endpoint, MODEL, provider.timeout):
         last = event
@@ -87,13 +65,6 @@ def json_cpu(lines: list[str]) -> float:
     return time.process_time() - start
 
 
-async def whole_client_cpu(provider: OpenAIProvider) -> float:
-    start = time.process_time()
-    async for _ in provider.stream_reply(ChatRequest(QUESTION, model=MODEL)):
-        pass
-    return time.process_time() - start
-
-
 async def main() -> None:
     with emulator_process("--event-delay", "0") as env:
         apply_env(env)
@@ -101,13 +72,14 @@ async def main() -> None:
         assert isinstance(provider, OpenAIProvider)
         transport, pipeline, assembly, whole, baseline = [], [], [], [], []
         for _ in range(ROUNDS):
-            chunks, headers, receive = await record_chunks(provider)
-            lines = data_lines(chunks)
+            chunks, headers, receive = await record(
+                provider.client, provider.endpoint.base_url + "/chat/completions", BODY)
+            lines = sse_data(chunks)
             transport.append(receive)
             cpu, finished = await pipeline_cpu(provider, chunks, headers)
             pipeline.append(cpu)
             assembly.append(assembly_cpu(provider, lines))
-            whole.append(await whole_client_cpu(provider))
+            whole.append(await whole_client_cpu(provider, ChatRequest(QUESTION, model=MODEL)))
             baseline.append(json_cpu(lines))
         await provider.aclose()
     base = min(baseline)

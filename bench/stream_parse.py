@@ -22,6 +22,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 from emulator_process import apply_env, emulator_process  # noqa: E402
+from recorded_stream import record, replay, sse_data, whole_client_cpu  # noqa: E402
 
 from tui.backends.aliyun import TongyiProvider  # noqa: E402
 from tui.backends.aliyun.provider import _reply_events  # noqa: E402
@@ -39,40 +40,19 @@ async def record_chunks(provider: TongyiProvider) -> tuple[list[bytes], httpx.He
     """The response body's chunks as received, and the CPU time of receiving them."""
     settings = provider.settings
     url = stream_url(settings.stream_url, await provider.tokens.get(), millis_timestamp())
-    start = time.process_time()
-    async with provider.client.stream("POST", url, json=request_body(
-            settings.instance_id, QUESTION, None)) as response:
-        chunks = [chunk async for chunk in response.aiter_bytes()]
-    return chunks, response.headers, time.process_time() - start
-
-
-class Replay(httpx.AsyncByteStream):
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks = chunks
-
-    async def __aiter__(self):
-        for chunk in self.chunks:
-            yield chunk
+    return await record(provider.client, url, request_body(settings.instance_id, QUESTION, None))
 
 
 async def pipeline_cpu(chunks: list[bytes], headers: httpx.Headers) -> tuple[float, ReplyFinished]:
-    response = httpx.Response(200, headers=headers, stream=Replay(chunks))
+    response = replay(chunks, headers)
     start = time.process_time()
     async for event in _reply_events(envelopes(response), None, "bench"):
         last = event
     return time.process_time() - start, last
 
 
-async def whole_client_cpu(provider: TongyiProvider) -> float:
-    start = time.process_time()
-    async for _ in provider.stream_reply(ChatRequest(QUESTION)):
-        pass
-    return time.process_time() - start
-
-
 def json_cpu(chunks: list[bytes]) -> tuple[float, int]:
-    lines = b"".join(chunks).decode().split("\n")
-    events = [line[5:] for line in lines if line.startswith("data:")]
+    events = sse_data(chunks)
     start = time.process_time()
     for data in events:
         for item in json.loads(data)["data"]:
@@ -90,7 +70,7 @@ async def main() -> None:
             transport.append(receive)
             cpu, finished = await pipeline_cpu(chunks, headers)
             pipeline.append(cpu)
-            whole.append(await whole_client_cpu(provider))
+            whole.append(await whole_client_cpu(provider, ChatRequest(QUESTION)))
             cpu, events = json_cpu(chunks)
             baseline.append(cpu)
         await provider.aclose()

@@ -64,6 +64,23 @@ def answer(status: str, content_type: str, body: bytes, extra: str = "") -> Writ
     return script
 
 
+async def dribble(writer: asyncio.StreamWriter, data: bytes, pause: float = 0.2) -> None:
+    """Send `data` a byte at a time, `pause` s apart: always some progress on the socket, never
+    a whole answer or event."""
+    for byte in data:
+        writer.write(bytes([byte]))
+        await writer.drain()
+        await asyncio.sleep(pause)
+
+
+def trickled(body: bytes) -> Writer:
+    """A JSON answer whose body is dribbled."""
+    async def script(writer: asyncio.StreamWriter) -> None:
+        writer.write(head("200 OK", "application/json", length=len(body)))
+        await dribble(writer, body)
+    return script
+
+
 def sse(*values: object, end: bool = True, session: object = "s-1") -> bytes:
     """Events whose `value` documents are given (dicts are JSON-encoded as the service does)."""
     events = []

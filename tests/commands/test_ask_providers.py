@@ -5,33 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
-from tui.emulator import Emulator, EmulatorConfig
+from tests.commands.cli_support import cli
 from tui.emulator.openai_chat import scenarios
 
 
-@pytest.fixture(scope="module")
-def served():
-    with Emulator.in_thread(EmulatorConfig(event_delay=0.0)) as emu:
-        yield emu
-
-
-@pytest.fixture
-def env(served, isolated_env):
-    return {**os.environ, **served.client_env()}
-
-
-def run(env, command, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "tui", command, *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=60)
-
-
 def ask_json(env, *args):
-    result = run(env, "ask", "--json", *args)
+    result = cli(env, "ask", "--json", *args)
     return result, json.loads(result.stdout)
 
 
@@ -42,7 +24,7 @@ def test_every_provider_pipes_exactly_the_final_answer(env, provider, model):
     assert result.returncode == 0, result.stderr
     assert body["complete"] is True and body["provider"] == provider
     assert body["model"] == model and body["session_id"]
-    piped = run(env, "ask", "--provider", provider, "Hello")
+    piped = cli(env, "ask", "--provider", provider, "Hello")
     assert piped.returncode == 0 and piped.stdout == body["text"] + "\n"
     assert piped.stdout.startswith("You asked: “Hello”")
 
@@ -51,7 +33,7 @@ def test_a_reasoning_model_keeps_its_thinking_out_of_the_pipe(env):
     result, body = ask_json(env, "--provider", "qiniu", "--model", "deepseek-r1", "Why?")
     assert body["reasoning"].startswith("The user asks: “Why?”")
     assert body["finish_reason"] == "stop" and body["model"] == "deepseek-r1"
-    piped = run(env, "ask", "--provider", "qiniu", "--model", "deepseek-r1", "Why?")
+    piped = cli(env, "ask", "--provider", "qiniu", "--model", "deepseek-r1", "Why?")
     assert piped.stdout == body["text"] + "\n" and "The user asks" not in piped.stdout
 
 
@@ -93,31 +75,31 @@ def test_web_search_and_a_length_cut(env, served):
     assert served.qiniu_chat.received[-1]["model"] == "deepseek-v3?search"
     assert body["finish_reason"] == "length" and body["text"] == scenarios.LENGTH_PARTIAL
     assert result.returncode == 0
-    piped = run(env, "ask", "--provider", "qiniu", "#length news")
+    piped = cli(env, "ask", "--provider", "qiniu", "#length news")
     assert piped.stdout == scenarios.LENGTH_PARTIAL + "\n"
     assert "cut at the length limit" in piped.stderr
 
 
 def test_errors_exit_1_with_partial_text_and_2_for_usage(env):
-    result = run(env, "ask", "--provider", "qiniu", "#disconnect")
+    result = cli(env, "ask", "--provider", "qiniu", "#disconnect")
     assert result.returncode == 1 and result.stdout == scenarios.DISCONNECT_PARTIAL + "\n"
     assert "What arrived is kept" in result.stderr
-    unknown = run(env, "ask", "--provider", "qiniu", "--model", "nope", "hi")
+    unknown = cli(env, "ask", "--provider", "qiniu", "--model", "nope", "hi")
     assert unknown.returncode == 1 and "aichat-tui models --provider qiniu" in unknown.stderr
-    nothing = run(env, "ask", "--provider", "qiniu", "--session", "999", "hi")
+    nothing = cli(env, "ask", "--provider", "qiniu", "--session", "999", "hi")
     assert nothing.returncode == 2 and "no conversation '999'" in nothing.stderr
 
 
 def test_a_provider_that_is_not_set_up_says_what_is_missing(isolated_env):
     env = {**os.environ, "AICHAT_TUI_DATA_DIR": str(isolated_env / "data")}
-    result = run(env, "ask", "--provider", "openai", "hi")
+    result = cli(env, "ask", "--provider", "openai", "hi")
     assert result.returncode == 2
     assert "`openai.base_url` (AICHAT_OPENAI_BASE_URL)" in result.stderr
 
 
 def test_models_json_lists_every_configured_provider(env, served):
     before = served.qiniu_chat.requests["models"]
-    result = run(env, "models", "--json")
+    result = cli(env, "models", "--json")
     assert result.returncode == 0, result.stderr
     listed = json.loads(result.stdout)
     assert {"provider": "tongyi", "id": "tongyi", "default": True} in listed
@@ -125,17 +107,16 @@ def test_models_json_lists_every_configured_provider(env, served):
     assert {"provider": "qiniu", "id": "deepseek/deepseek-v3.1-terminus",
             "default": False} in listed
     assert {"provider": "openai", "id": "llama3.1:8b", "default": True} in listed
-    first_line = run(env, "models", "--provider", "qiniu").stdout.splitlines()[0]
+    first_line = cli(env, "models", "--provider", "qiniu").stdout.splitlines()[0]
     assert first_line == "* qiniu  deepseek-v3"
     assert served.qiniu_chat.requests["models"] == before + 1  # cached for a day
-    run(env, "models", "--provider", "qiniu", "--refresh")
+    cli(env, "models", "--provider", "qiniu", "--refresh")
     assert served.qiniu_chat.requests["models"] == before + 2
 
 
 def test_demo_serves_every_provider(isolated_env):
     env = {**os.environ}
-    result = subprocess.run([sys.executable, "-m", "tui", "--demo", "ask", "--json", "--provider",
-                             "qiniu", "--model", "deepseek-r1", "hi"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = cli(env, "--demo", "ask", "--json", "--provider", "qiniu", "--model",
+                 "deepseek-r1", "hi")
     body = json.loads(result.stdout)
     assert result.returncode == 0 and body["reasoning"] and body["complete"]

@@ -12,27 +12,15 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 
 import pytest
 
 from tests.backends.misbehaving import Misbehaving, answer
-from tui.emulator import Emulator, EmulatorConfig
+from tests.commands.cli_support import cli as run_cli
 
-
-@pytest.fixture(scope="module")
-def served():
-    with Emulator.in_thread(EmulatorConfig(event_delay=0.0)) as emu:
-        yield emu
-
-
-@pytest.fixture
-def env(served, isolated_env):
-    return {**os.environ, **served.client_env()}
-
-
-def cli(env, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "tui", *args], env=env, input=stdin,
-                          capture_output=True, timeout=60)
+# Bytes: these tests look at exactly what reaches the terminal.
+cli = partial(run_cli, text=False)
 
 
 def test_piped_ask_makes_escapes_inert_and_raw_keeps_them(env):

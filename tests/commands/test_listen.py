@@ -5,37 +5,23 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import wave
 
 import lameenc
 import miniaudio
 import pytest
 
-from tui.emulator import Emulator, EmulatorConfig
+from tests.commands.cli_support import cli
+from tui.emulator import EmulatorConfig
 
 TEXT = "Hello there. What is the weather like in Shanghai? 你好，世界。"
 
 
 @pytest.fixture(scope="module")
-def served():
-    config = EmulatorConfig(tts_start_latency=0.0, tts_latency_per_char=0.0,
+def served_config():
+    return EmulatorConfig(tts_start_latency=0.0, tts_latency_per_char=0.0,
                             asr_packet_latency=0.0, asr_final_latency=0.0,
-                            asr_rest_latency=0.0, asr_rest_latency_per_second=0.0)
-    with Emulator.in_thread(config) as emu:
-        yield emu
-
-
-@pytest.fixture
-def env(served, isolated_env):
-    return {**os.environ, **served.client_env()}
-
-
-def cli(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], env=env, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+                          asr_rest_latency=0.0, asr_rest_latency_per_second=0.0)
 
 
 def resampled(path, rate: int, suffix: str):

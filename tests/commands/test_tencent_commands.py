@@ -7,31 +7,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import wave
 
 import pytest
 
-from tui.emulator import Emulator, EmulatorConfig
+from tests.commands.cli_support import cli
+from tui.emulator import EmulatorConfig
 
 
 @pytest.fixture(scope="module")
-def served():
-    config = EmulatorConfig(tts_start_latency=0.0, tts_latency_per_char=0.0,
+def served_config():
+    return EmulatorConfig(tts_start_latency=0.0, tts_latency_per_char=0.0,
                             tencent_callback_delay=0.05, tencent_callback_retry_delay=0.05,
-                            tencent_segment_gap=0.05)
-    with Emulator.in_thread(config) as emu:
-        yield emu
-
-
-@pytest.fixture
-def env(served, isolated_env):
-    return {**os.environ, **served.client_env()}
-
-
-def cli(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], env=env, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+                          tencent_segment_gap=0.05)
 
 
 def test_voices_lists_tencent_beside_qiniu(env) -> None:

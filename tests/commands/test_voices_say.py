@@ -13,27 +13,17 @@ import wave
 import httpx
 import pytest
 
+from tests.commands.cli_support import cli
 from tui.audio.decode import decode, duration_ms
-from tui.emulator import DEMO, Emulator, EmulatorConfig
+from tui.emulator import DEMO, EmulatorConfig
 
 TEXT = "Hello **there**. This is `say`, speaking! 你好，世界。"
 SPOKEN = ["Hello there. ", "This is say, speaking! ", "你好，世界。"]
 
 
 @pytest.fixture(scope="module")
-def served():
-    with Emulator.in_thread(EmulatorConfig(tts_start_latency=0.0, tts_latency_per_char=0.0)) as emu:
-        yield emu
-
-
-@pytest.fixture
-def env(served, isolated_env):
-    return {**os.environ, **served.client_env()}
-
-
-def cli(env, *args, stdin=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=60)
+def served_config():
+    return EmulatorConfig(tts_start_latency=0.0, tts_latency_per_char=0.0)
 
 
 def without_settings(isolated_env) -> dict[str, str]:

@@ -48,6 +48,18 @@ def notifications(app: App) -> list[str]:
     return [words(toast.render().plain) for toast in app.screen.query("Toast")]
 
 
+async def help_lines(pilot: Pilot, app: App) -> list[str]:
+    """Every line the help screen shows, paging down to its end, as words: what is inside its
+    border, the scroll bar left out."""
+    pages: list[str] = []
+    while not pages or pages[-1] != screen_text(app):
+        pages.append(screen_text(app))
+        await pilot.press("pagedown")
+        await pilot.pause()
+    return [words(line.partition("█")[2].rpartition("█")[0].strip("▁▂▃▄▅▆▇ "))
+            for page in pages for line in page.splitlines()]
+
+
 def words(text: str) -> str:
     return " ".join(text.split())
 

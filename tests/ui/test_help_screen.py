@@ -12,7 +12,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from tests.ui.chat_support import screen_text, words
+from tests.ui.chat_support import help_lines, screen_text, words
+from tui.ui.bindings import help_sections
 from tui.ui.screens.help import HelpScreen
 from tui.ui.themes import builtin_themes_dir, load_themes
 
@@ -90,6 +91,19 @@ async def test_scrolls_to_rows_below_the_fold():
         await pilot.press("pagedown", "pagedown")
         await pilot.pause()
         assert "Action number 40" in screen_text(app)
+
+
+async def test_shows_every_key_and_id_whole_at_80_by_24():
+    sections = help_sections({})
+    app = HelpHost(sections)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lines = await help_lines(pilot, app)
+        for _, rows in sections:
+            for keys, description, binding_id in rows:
+                first_word = description.split()[0]
+                assert any(line.startswith(f"{keys} {first_word}")
+                           and line.endswith(f" {binding_id}") for line in lines), binding_id
 
 
 def test_snapshot(snap_compare):

@@ -19,8 +19,13 @@ from tui.ui.speech import SpeechController
 from tui.ui.voice_conversation import VoiceConversation
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from tui.audio.sources import AudioSource
     from tui.ui.screens.chat import ChatScreen
+
+    # What is done with the opened source and recogniser: dictate, or converse.
+    Listen = Callable[[AudioSource, SpeechRecognizer], Awaitable[None]]
 
 METER_STEPS = 5
 
@@ -60,9 +65,9 @@ class ChatVoice:
     def toggle_dictation(self) -> None:
         if self.dictation is not None:
             self.dictation.stop()
-        elif not self._starting:
-            self._starting = True
-            self._screen.run_worker(self._dictate(), group="dictation", exit_on_error=False)
+        else:
+            before = self._screen.prompt.text  # the draft when the key was pressed
+            self._start("dictation", lambda *opened: self._dictate(before, *opened))
 
     def finish_dictation(self) -> None:
         """Stop recording; the words stay in the prompt to edit and send."""
@@ -73,17 +78,10 @@ class ChatVoice:
         if self.dictation is not None:
             self.dictation.discard()
 
-    async def _dictate(self) -> None:
+    async def _dictate(self, before: str, source: AudioSource,
+                       recognizer: SpeechRecognizer) -> None:
         prompt = self._screen.prompt
-        before = prompt.text
         prefix = before if not before or before[-1].isspace() else before + " "
-        try:
-            opened = await self._open()
-        finally:
-            self._starting = False
-        if opened is None:
-            return
-        source, recognizer = opened
 
         def changed() -> None:
             assert dictation is not None
@@ -114,9 +112,8 @@ class ChatVoice:
     def toggle_conversation(self) -> None:
         if self.conversation is not None:
             self.conversation.stop()
-        elif not self._starting:
-            self._starting = True
-            self._screen.run_worker(self._converse(), group="voice", exit_on_error=False)
+        else:
+            self._start("voice", self._converse)
 
     def reply_changed(self, text: str) -> None:
         if self.conversation is not None:
@@ -126,14 +123,7 @@ class ChatVoice:
         if self.conversation is not None:
             self.conversation.reply_ended(text, complete=complete)
 
-    async def _converse(self) -> None:
-        try:
-            opened = await self._open()
-        finally:
-            self._starting = False
-        if opened is None:
-            return
-        source, recognizer = opened
+    async def _converse(self, source: AudioSource, recognizer: SpeechRecognizer) -> None:
         status = self._screen.status
 
         def changed() -> None:
@@ -168,6 +158,21 @@ class ChatVoice:
     @property
     def _silence_timeout(self) -> float:
         return self._listening.silence_timeout if self._listening else Listening.silence_timeout
+
+    def _start(self, group: str, listen: Listen) -> None:
+        """Open the audio source and the recogniser in a worker, then `listen` to them; a
+        second press while they open is ignored."""
+        if not self._starting:
+            self._starting = True
+            self._screen.run_worker(self._open_then(listen), group=group, exit_on_error=False)
+
+    async def _open_then(self, listen: Listen) -> None:
+        try:
+            opened = await self._open()
+        finally:
+            self._starting = False
+        if opened is not None:
+            await listen(*opened)
 
     async def _open(self) -> tuple[AudioSource, SpeechRecognizer] | None:
         from tui.audio.sources import open_source

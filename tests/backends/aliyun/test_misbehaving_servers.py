@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.backends.misbehaving import Misbehaving, answer, head, snapshot, sse
+from tests.backends.misbehaving import Misbehaving, answer, dribble, head, snapshot, sse, trickled
 from tui.backends.aliyun import TongyiProvider
 from tui.backends.aliyun.sse_frames import MAX_EVENT_CHARS
 from tui.backends.aliyun.token import TokenSource
@@ -49,10 +49,7 @@ async def test_a_trickle_of_one_byte_a_second_trips_the_timeout_and_keeps_the_te
     async def trickle(writer):
         writer.write(head("200 OK", "text/event-stream") + sse(snapshot("partial"), end=False))
         await writer.drain()
-        for byte in b'data:{"data":[{"value":"' * 10:
-            writer.write(bytes([byte]))
-            await writer.drain()
-            await asyncio.sleep(0.2)
+        await dribble(writer, b'data:{"data":[{"value":"' * 10)
 
     async with Misbehaving(trickle) as server:
         provider = provider_for(tongyi_settings, server, timeout=1.0)
@@ -198,14 +195,7 @@ TOKEN = json.dumps({"AccessToken": "t" * 32, "ChannelId": "c", "StreamSecret": "
 
 
 async def test_a_token_answer_trickled_trips_the_timeout(tongyi_settings):
-    async def trickle(writer):
-        writer.write(head("200 OK", "application/json", length=len(TOKEN)))
-        for byte in TOKEN:
-            writer.write(bytes([byte]))
-            await writer.drain()
-            await asyncio.sleep(0.2)
-
-    async with Misbehaving(trickle) as server:
+    async with Misbehaving(trickled(TOKEN)) as server:
         source = token_source(tongyi_settings, server, timeout=1.0)
         start = time.monotonic()
         with pytest.raises(NetworkError, match="did not answer the token request within 1 s"):

@@ -10,7 +10,7 @@ import time
 import pytest
 from websockets.asyncio.server import serve
 
-from tests.backends.misbehaving import Misbehaving, answer, head
+from tests.backends.misbehaving import Misbehaving, answer, trickled
 from tui.domain.errors import NetworkError, ServiceError
 
 pytestmark = pytest.mark.timeout(60)
@@ -33,15 +33,7 @@ async def test_a_silent_websocket_tts_server_ends_in_the_timeout(make_speech):
 
 async def test_a_trickled_tts_answer_ends_in_the_timeout(make_speech):
     body = json.dumps({"data": "", "addition": {"duration": "1"}}).encode()
-
-    async def trickle(writer):
-        writer.write(head("200 OK", "application/json", length=len(body)))
-        for byte in body:
-            writer.write(bytes([byte]))
-            await writer.drain()
-            await asyncio.sleep(0.2)
-
-    async with Misbehaving(trickle) as server:
+    async with Misbehaving(trickled(body)) as server:
         speech = make_speech(base_url=server.url + "/v1", timeout=1.0)
         start = time.monotonic()
         with pytest.raises(NetworkError, match="no progress for 1 s"):

@@ -3,14 +3,13 @@ never taken for success; ret 9 is retried with backoff."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
 import httpx
 import pytest
 
-from tests.backends.misbehaving import Misbehaving, head
+from tests.backends.misbehaving import Misbehaving, trickled
 from tui.backends.tencent.client import TencentClient
 from tui.domain.errors import (
     AudioError,
@@ -159,15 +158,7 @@ async def test_a_wrong_key_against_the_emulator(emulator, monkeypatch) -> None:
 async def test_a_trickled_answer_ends_in_the_network_timeout() -> None:
     """`[network] timeout` bounds the whole answer, as for every backend."""
     body = b'{"ret": 0, "msg": "ok", "data": {"answer": "hi"}}'
-
-    async def trickle(writer):
-        writer.write(head("200 OK", "application/json", length=len(body)))
-        for byte in body:
-            writer.write(bytes([byte]))
-            await writer.drain()
-            await asyncio.sleep(0.2)
-
-    async with Misbehaving(trickle) as server:
+    async with Misbehaving(trickled(body)) as server:
         settings = TencentSettings(app_id="1", app_key=Secret("k" * 16), base_url=server.url)
         client = TencentClient(settings, timeout=1.0)
         start = time.monotonic()

@@ -7,13 +7,13 @@ in hints, and whether model ids take Qiniu's `?search` suffix.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from tui.backends.deadlines import try_again_hint
+from tui.backends.error_body import code_and_message
 from tui.domain.errors import (
     AichatError,
     AuthError,
@@ -60,7 +60,8 @@ class Endpoint:
     def http_error(self, status: int, body: bytes, model: str,
                    retry_after: float | None) -> AichatError:
         """The error for a non-2xx answer."""
-        code, message = self._code_and_message(body)
+        code, message = code_and_message(body)
+        message = self.scrub(message)
         said = f"HTTP {status}: {message}"
         if status in (401, 403):
             needs = "refused the API key" if self.api_key else "wants an API key"
@@ -120,24 +121,6 @@ class Endpoint:
     def not_the_api(self, what: str) -> ServiceError:
         return ServiceError(f"{self.host} answered with {what}, not an OpenAI-compatible API.",
                             f"Check {self.where('base_url')}; it usually ends in /v1.")
-
-    def _code_and_message(self, body: bytes) -> tuple[str, str]:
-        text = body.decode("utf-8", "replace")
-        try:
-            parsed: Any = json.loads(text)
-        except ValueError:
-            parsed = None
-        code, message = "", ""
-        if isinstance(parsed, dict):
-            inner = parsed.get("error")
-            if isinstance(inner, dict):
-                code = str(inner.get("code") or "")
-                message = str(inner.get("message") or "")
-            elif isinstance(inner, str):
-                message = inner
-            message = message or str(parsed.get("message") or parsed.get("detail") or "")
-        message = " ".join((message or text.strip()[:200] or "no details").split())
-        return code, self.scrub(message)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

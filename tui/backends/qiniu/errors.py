@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
+from tui.backends.error_body import code_and_message
 from tui.domain.errors import (
     AichatError,
     AudioError,
@@ -46,7 +45,8 @@ class QiniuErrors:
     def from_status(self, status: int, body: bytes | bytearray | str, *, voice: str = "",
                     retry_after: str | None = None) -> AichatError:
         """The error for a non-2xx answer (or an error frame on the WebSocket)."""
-        code, message = self._code_and_message(body)
+        code, message = code_and_message(body)
+        code, message = inert_value(code), inert_value(self.scrub(message))
         if status in (401, 403):
             return self.key_refused()
         if status == 429:
@@ -111,24 +111,6 @@ class QiniuErrors:
 
     def scrub(self, text: str) -> str:
         return redact(text, [self.api_key])
-
-    def _code_and_message(self, body: bytes | bytearray | str) -> tuple[str, str]:
-        text = body if isinstance(body, str) else bytes(body).decode("utf-8", "replace")
-        try:
-            parsed: Any = json.loads(text)
-        except ValueError:
-            parsed = None
-        code, message = "", ""
-        if isinstance(parsed, dict):
-            inner = parsed.get("error")
-            if isinstance(inner, dict):
-                code, message = str(inner.get("code") or ""), str(inner.get("message") or "")
-            elif isinstance(inner, str):
-                message = inner
-            message = message or str(parsed.get("message") or "")
-            code = code or str(parsed.get("code") or "")
-        message = message or text.strip()[:200] or "no details"
-        return inert_value(code), inert_value(self.scrub(message))
 
 
 def _seconds(value: str | None) -> float | None:

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.ui.bindings import HELP, HelpRow, bindings
 from tui.ui.widgets.footer import Footer
+
+_HEADER = ("Keys", "Action", "Id (for [keymap])")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -35,8 +40,9 @@ class HelpScreen(ModalScreen[None]):
         height: auto;
         padding: 0 1 1 1;
     }
-    HelpScreen DataTable {
+    HelpScreen VerticalScroll {
         height: 1fr;
+        padding: 0 1;
     }
     """
 
@@ -52,20 +58,37 @@ class HelpScreen(ModalScreen[None]):
         with Vertical() as box:
             box.border_title = "Help"
             yield Static(self._notes(), id="notes")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            with VerticalScroll():
+                yield Static(self._map(), id="map")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # Text, not str: a DataTable reads str cells as markup, and "[" is common in keys.
-        table.add_columns(Text("Keys"), Text("Action"), Text("Id (for [keymap])"))
-        for index, (heading, rows) in enumerate(self._sections):
-            if index:
-                table.add_row(Text(), Text(), Text())
-            table.add_row(Text(heading, style="bold underline"), Text(), Text())
-            for keys, description, binding_id in rows:
-                table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id))
-        table.focus()
+        self.query_one(VerticalScroll).focus()
+
+    def _map(self) -> Group:
+        """One table per section under its heading, a heading on a line of its own so it never
+        widens a column. Keys and ids are as wide as the widest of them, whole, and line up
+        across sections; the action takes the rest of the width and wraps."""
+        rows = [row for _, section in self._sections for row in section]
+        keys_width, id_width = (max(cell_len(row[column]) for row in (_HEADER, *rows))
+                                for column in (0, 2))
+
+        def table(header: bool) -> Table:
+            # Text, not str: Rich reads str cells as markup, and "[" is common in keys.
+            grid = Table(box=None, pad_edge=False, expand=True, show_header=header,
+                         header_style="bold")
+            grid.add_column(Text(_HEADER[0]), width=keys_width, no_wrap=True)
+            grid.add_column(Text(_HEADER[1]), ratio=1)
+            grid.add_column(Text(_HEADER[2]), width=id_width, no_wrap=True)
+            return grid
+
+        parts: list[Table | Text] = [table(header=True)]
+        for heading, section in self._sections:
+            grid = table(header=False)
+            for keys, description, binding_id in section:
+                grid.add_row(Text(keys, style="bold"), Text(description), Text(binding_id))
+            parts += [Text(), Text(heading, style="bold underline"), grid]
+        return Group(*parts)
 
     def _notes(self) -> Text:
         where = str(self._config_path) if self._config_path else "the settings file"
