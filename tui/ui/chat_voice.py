@@ -7,7 +7,7 @@ holds the transcript as it grows, the status line the level, the elapsed time an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ class Listening:
     """What speech input works with, provided by the app."""
 
     recognizer: Callable[[], SpeechRecognizer]  # made on first use
-    audio_input: str = "microphone"  # [audio] input
+    audio_input: Callable[[], Awaitable[AudioSource]]  # opens what [audio] input names
     silence_timeout: float = 1.5  # [voice] silence_timeout
     conversation: bool = False  # [voice] conversation: start in voice conversation mode
 
@@ -170,13 +170,11 @@ class ChatVoice:
         return self._listening.silence_timeout if self._listening else Listening.silence_timeout
 
     async def _open(self) -> tuple[AudioSource, SpeechRecognizer] | None:
-        from tui.audio.sources import open_source
-
         if self._listening is None:  # not offered: the keys are disabled
             return None
         try:
             recognizer = self._listening.recognizer()
-            source = await open_source(self._listening.audio_input)
+            source = await self._listening.audio_input()
         except AichatError as error:
             self._failed(error, "Cannot listen")
             return None
