@@ -37,16 +37,19 @@ def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(event_delay=0.01, tts_start_latency=0.0, tts_latency_per_char=0.0)
 
 
-@pytest.fixture
-async def question_file(emulator, tmp_path):
-    path = tmp_path / "question.wav"
+async def spoken_file(emulator, path, text: str):
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(16000)
-        out.writeframes(await spoken(emulator, QUESTION))
+        out.writeframes(await spoken(emulator, text))
     del emulator.qiniu.texts[:]  # the test's own synthesis
     return path
+
+
+@pytest.fixture
+async def question_file(emulator, tmp_path):
+    return await spoken_file(emulator, tmp_path / "question.wav", QUESTION)
 
 
 class Speaker:
@@ -78,7 +81,6 @@ def app_for(emulator, history, player, audio_input=None, **env: str):
 
 
 def status_line(app) -> str:
-    # Words being heard can push the reply state off an 80-column line: the voice state leads.
     return next(line for line in screen_text(app).splitlines() if "● " in line or "🎙" in line)
 
 
@@ -189,6 +191,23 @@ async def test_speaking_over_the_reading_stops_it_and_the_new_words_are_sent(emu
                           "speaking"]
         await pilot.press("f12")
         await wait_until(pilot, lambda: "voice:" not in status_line(app), "voice mode off")
+
+
+async def test_at_80_columns_long_words_being_heard_leave_both_states_in_view(
+        emulator, history, tmp_path):
+    long = ("Tell me what the weather will be like in Shanghai, Hangzhou and Suzhou over the "
+            "whole of next week, day by day, with the wind, the rain and the temperatures.")
+    said = await spoken_file(emulator, tmp_path / "long.wav", long)
+    app = app_for(emulator, history, RecordingPlayer(), AICHAT_AUDIO_INPUT=f"file:{said}",
+                  AICHAT_VOICE_CONVERSATION="true")
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The words heard so far, shortened at the front once the line cannot hold them.
+        await wait_until(pilot, lambda: "“…" in status_line(app),
+                         "more words heard than the line holds", 30)
+        line = status_line(app)
+        shown = re.search(r"🎙 voice: listening [▮▯]{5} “…(.+?)” · ● ready", line)
+        assert shown, line
+        assert len(shown[1]) > 20 and shown[1] in long, "the latest words show"
 
 
 async def test_no_microphone_is_one_clear_message(emulator, history):

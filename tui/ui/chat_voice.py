@@ -138,8 +138,8 @@ class ChatVoice:
 
         def changed() -> None:
             assert voice is not None
-            heard = f" “{voice.heard}”" if voice.heard else ""
-            status.voice = f"voice: {voice.state} {meter(voice.level)}{heard}"
+            status.voice = f"voice: {voice.state} {meter(voice.level)}"
+            status.heard = voice.heard
             self._screen.speaking = voice.state == "speaking"
 
         voice = VoiceConversation(source, recognizer, self._speech, self._send,
@@ -155,7 +155,7 @@ class ChatVoice:
             self._failed(error, "Voice conversation stopped")
         finally:
             self.conversation = None
-            status.voice = ""
+            status.voice = status.heard = ""
             self._screen.speaking = self._speech.speaking
 
     async def _send(self, text: str) -> bool:
