@@ -6,7 +6,8 @@ silence, streams and reads the reply, and listens again; no microphone is one me
 A file stands in for the microphone (`[audio] input = "file:PATH"`, as a user would try it)
 holding the emulator's own speech, so the recogniser hears real words; the recogniser, the
 chat, the speech and the history are real against the emulator; a RecordingPlayer stands in
-for the sound card.
+for the sound card. Where the moment of speaking matters, a scripted source speaks instead of
+the file, when the test says.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from __future__ import annotations
 import os
 import re
 import wave
+from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.spoken import spoken
-from tests.ui.chat_support import notifications, replies, screen_text, wait_until
+from tests.ui.chat_support import notifications, replies, screen_text, screen_words, wait_until
 from tui.audio.recording import RecordingPlayer
+from tui.audio.sources import PcmSource
 from tui.emulator import EmulatorConfig
 from tui.settings import load_settings
 from tui.ui.app import make_app
 from tui.ui.speech import SpeechController
 
 QUESTION = "What is the weather like in Shanghai tomorrow?"
+FOLLOW_UP = "And on Sunday?"
 
 
 @pytest.fixture
@@ -33,26 +37,50 @@ def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(event_delay=0.01, tts_start_latency=0.0, tts_latency_per_char=0.0)
 
 
-@pytest.fixture
-async def question_file(emulator, tmp_path):
-    path = tmp_path / "question.wav"
+async def spoken_file(emulator, path, text: str):
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(16000)
-        out.writeframes(await spoken(emulator, QUESTION))
+        out.writeframes(await spoken(emulator, text))
     del emulator.qiniu.texts[:]  # the test's own synthesis
     return path
 
 
-def app_for(emulator, history, player, **env: str):
+@pytest.fixture
+async def question_file(emulator, tmp_path):
+    return await spoken_file(emulator, tmp_path / "question.wav", QUESTION)
+
+
+class Speaker:
+    """A scripted microphone: the question, a quiet room until `go()`, the follow-up, a quiet
+    room until stopped; paced like a microphone."""
+
+    def __init__(self, question: bytes, follow_up: bytes) -> None:
+        self._parts = (PcmSource(question, realtime=True),
+                       PcmSource(b"", realtime=True, then_silence=True),
+                       PcmSource(follow_up, realtime=True, then_silence=True))
+
+    def go(self) -> None:
+        self._parts[1].stop()
+
+    def stop(self) -> None:
+        for part in self._parts:
+            part.stop()
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        for part in self._parts:
+            async for chunk in part.chunks():
+                yield chunk
+
+
+def app_for(emulator, history, player, audio_input=None, **env: str):
     settings = load_settings(env={**os.environ, **emulator.client_env(), **env})
     speech = SpeechController(settings, player_factory=lambda backend: player)
-    return make_app(settings, history=history, speech=speech)
+    return make_app(settings, history=history, speech=speech, audio_input=audio_input)
 
 
 def status_line(app) -> str:
-    # Words being heard can push the reply state off an 80-column line: the voice state leads.
     return next(line for line in screen_text(app).splitlines() if "● " in line or "🎙" in line)
 
 
@@ -120,6 +148,66 @@ async def test_voice_conversation_sends_after_the_silence_and_reads_the_reply(
         assert "".join(emulator.qiniu.texts).split() == reply.copy_text.split()
         await pilot.press("f12")
         await wait_until(pilot, lambda: "voice:" not in status_line(app), "voice mode off")
+
+
+async def test_speaking_over_the_reading_stops_it_and_the_new_words_are_sent(emulator, history):
+    question, follow_up = await spoken(emulator, QUESTION), await spoken(emulator, FOLLOW_UP)
+    speaker = Speaker(question, follow_up)
+
+    async def microphone() -> Speaker:
+        return speaker
+
+    player = RecordingPlayer(realtime=True)  # a reading lasts as long as it is heard (~20 s)
+    app = app_for(emulator, history, player, microphone, AICHAT_VOICE_CONVERSATION="true",
+                  AICHAT_VOICE_SILENCE_TIMEOUT="0.6")
+    states: list[str] = []
+
+    def shown(voice: str) -> None:  # every state the status line is given, in turn
+        state = re.match(r"voice: (\w+)", voice)
+        if state and (not states or states[-1] != state[1]):
+            states.append(state[1])
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = app.screen.status
+        status.watch(status, "voice", shown)
+        await wait_until(pilot, lambda: "voice: speaking" in status_line(app) and player.pcm,
+                         "the reply to the question read aloud", 60)
+        assert QUESTION in replies(app)[0].copy_text
+        stops = player.stops
+        speaker.go()  # the follow-up, while the reply is being read
+        await wait_until(pilot, lambda: player.stops > stops, "the reading stopped", 30)
+        assert not app.speech.speaking, "silent at once"
+        assert len(replies(app)) == 1, "stopped as the speech began, before it was sent"
+        read = len(player.pcm)
+        await wait_until(pilot, lambda: "voice: listening" in status_line(app),
+                         "listening to the new words")
+        await wait_until(pilot, lambda: len(replies(app)) == 2, "the follow-up sent", 30)
+        assert len(player.pcm) == read, "nothing more of the first reply was read"
+        await wait_until(pilot, lambda: "voice: speaking" in status_line(app)
+                         and len(player.pcm) > read, "the follow-up's reply read aloud", 60)
+        assert FOLLOW_UP in replies(app)[1].copy_text
+        assert FOLLOW_UP in screen_words(app), "the new words are shown as sent"
+        assert states == ["listening", "thinking", "speaking", "listening", "thinking",
+                          "speaking"]
+        await pilot.press("f12")
+        await wait_until(pilot, lambda: "voice:" not in status_line(app), "voice mode off")
+
+
+async def test_at_80_columns_long_words_being_heard_leave_both_states_in_view(
+        emulator, history, tmp_path):
+    long = ("Tell me what the weather will be like in Shanghai, Hangzhou and Suzhou over the "
+            "whole of next week, day by day, with the wind, the rain and the temperatures.")
+    said = await spoken_file(emulator, tmp_path / "long.wav", long)
+    app = app_for(emulator, history, RecordingPlayer(), AICHAT_AUDIO_INPUT=f"file:{said}",
+                  AICHAT_VOICE_CONVERSATION="true")
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The words heard so far, shortened at the front once the line cannot hold them.
+        await wait_until(pilot, lambda: "“…" in status_line(app),
+                         "more words heard than the line holds", 30)
+        line = status_line(app)
+        shown = re.search(r"🎙 voice: listening [▮▯]{5} “…(.+?)” · ● ready", line)
+        assert shown, line
+        assert len(shown[1]) > 20 and shown[1] in long, "the latest words show"
 
 
 async def test_no_microphone_is_one_clear_message(emulator, history):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.notifications import SeverityLevel
 
+    from tui.audio.sources import AudioSource
+
 FALLBACK_THEME = "aichat-dark"
 
 
@@ -50,7 +52,8 @@ class AichatApp(App[None], inherit_bindings=False):
     def __init__(self, settings: Settings, *, provider: ChatProvider | None,
                  history: History | None, speech: SpeechController | None,
                  problem: AichatError | None, clock: Callable[[], float],
-                 export_dir: Path) -> None:
+                 export_dir: Path, audio_input: Callable[[], Awaitable[AudioSource]] | None
+                 ) -> None:
         super().__init__()
         self.settings = settings
         # Makes nothing until first used: start-up opens no sound device and no HTTP client.
@@ -69,6 +72,7 @@ class AichatApp(App[None], inherit_bindings=False):
         self._problem = problem
         self._clock = clock
         self._export_dir = export_dir
+        self._audio_input = audio_input
         self._clashes_told: set[frozenset[str]] = set()
         if settings.demo:
             self.sub_title = "demo"
@@ -94,7 +98,7 @@ class AichatApp(App[None], inherit_bindings=False):
             export_dir=self._export_dir,
             log_path=self.settings.log_path,
             clock=self._clock,
-            listening=Listening(self.recognizer, self.settings.audio.input,
+            listening=Listening(self.recognizer, self._audio_input or self.audio_source,
                                 self.settings.voice.silence_timeout,
                                 self.settings.voice.conversation),
             demo=self.settings.demo,
@@ -146,6 +150,12 @@ class AichatApp(App[None], inherit_bindings=False):
 
             self._recognizer = open_recognizer(self.settings)
         return self._recognizer
+
+    async def audio_source(self) -> AudioSource:
+        """What speech input listens to: the source `[audio] input` names."""
+        from tui.audio.sources import open_source
+
+        return await open_source(self.settings.audio.input)
 
     def _open_history(self) -> None:
         if self._history is None:
@@ -267,7 +277,8 @@ class AichatApp(App[None], inherit_bindings=False):
 def make_app(settings: Settings, *, provider: ChatProvider | None = None,
              history: History | None = None, speech: SpeechController | None = None,
              problem: AichatError | None = None, clock: Callable[[], float] = time.time,
-             export_dir: Path | None = None) -> AichatApp:
+             export_dir: Path | None = None,
+             audio_input: Callable[[], Awaitable[AudioSource]] | None = None) -> AichatApp:
     """The app for `settings`.
 
     provider: the chat provider (default: Tongyi from settings.tongyi, made on first use).
@@ -277,7 +288,10 @@ def make_app(settings: Settings, *, provider: ChatProvider | None = None,
     problem: why chatting cannot work (missing or malformed settings), shown on screen.
     clock: wall-clock time for message times (tests fix it).
     export_dir: where exports go (default: <data dir>/exports).
+    audio_input: opens what speech input listens to (default: the source `[audio] input`
+        names; tests pass a scripted one that speaks when they say).
     """
     return AichatApp(settings, provider=provider, history=history, speech=speech,
                      problem=problem, clock=clock,
-                     export_dir=export_dir or settings.data_dir / "exports")
+                     export_dir=export_dir or settings.data_dir / "exports",
+                     audio_input=audio_input)

@@ -7,7 +7,7 @@ holds the transcript as it grows, the status line the level, the elapsed time an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,7 @@ class Listening:
     """What speech input works with, provided by the app."""
 
     recognizer: Callable[[], SpeechRecognizer]  # made on first use
-    audio_input: str = "microphone"  # [audio] input
+    audio_input: Callable[[], Awaitable[AudioSource]]  # opens what [audio] input names
     silence_timeout: float = 1.5  # [voice] silence_timeout
     conversation: bool = False  # [voice] conversation: start in voice conversation mode
 
@@ -128,8 +128,8 @@ class ChatVoice:
 
         def changed() -> None:
             assert voice is not None
-            heard = f" “{voice.heard}”" if voice.heard else ""
-            status.voice = f"voice: {voice.state} {meter(voice.level)}{heard}"
+            status.voice = f"voice: {voice.state} {meter(voice.level)}"
+            status.heard = voice.heard
             self._screen.speaking = voice.state == "speaking"
 
         voice = VoiceConversation(source, recognizer, self._speech, self._send,
@@ -145,7 +145,7 @@ class ChatVoice:
             self._failed(error, "Voice conversation stopped")
         finally:
             self.conversation = None
-            status.voice = ""
+            status.voice = status.heard = ""
             self._screen.speaking = self._speech.speaking
 
     async def _send(self, text: str) -> bool:
@@ -175,13 +175,11 @@ class ChatVoice:
             await listen(*opened)
 
     async def _open(self) -> tuple[AudioSource, SpeechRecognizer] | None:
-        from tui.audio.sources import open_source
-
         if self._listening is None:  # not offered: the keys are disabled
             return None
         try:
             recognizer = self._listening.recognizer()
-            source = await open_source(self._listening.audio_input)
+            source = await self._listening.audio_input()
         except AichatError as error:
             self._failed(error, "Cannot listen")
             return None

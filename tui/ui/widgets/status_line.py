@@ -1,13 +1,19 @@
 """One line under the conversation: speech input (recording or voice conversation, with its
-level), the reply's state (or that setup is needed), a hint about that state, whether replies
-are read aloud and whether something is being read, time to first token, provider, title.
+level, and the words being heard), the reply's state (or that setup is needed), a hint about
+that state, whether replies are read aloud and whether something is being read, time to first
+token, provider, title.
 
 The hint belongs to the state it was given in (a reply arriving counts as one): the next state
 clears it, so it is never out of date.
+
+Whatever the width, the speech-input state and the reply's state stay on the line: the words
+being heard get the room left between them, cut at the front (the latest words show), and
+what follows the reply's state is cut at the end when the line is too narrow.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -47,8 +53,9 @@ class StatusLine(Widget):
     speaking: reactive[bool] = reactive(False)
     provider: reactive[str] = reactive("")
     title: reactive[str] = reactive("New conversation")
-    # Speech input, when on: "recording 3 s ▮▮▯▯▯" or "voice: listening ▮▯▯▯▯ “words”".
+    # Speech input, when on: "recording 3 s ▮▮▯▯▯" or "voice: listening ▮▯▯▯▯".
     voice: reactive[str] = reactive("")
+    heard: reactive[str] = reactive("")  # the words being heard in voice conversation mode
 
     def watch_state(self, old: str, new: str) -> None:
         if not (old in _ARRIVING and new in _ARRIVING):  # connecting → streaming: same reply
@@ -56,9 +63,16 @@ class StatusLine(Widget):
 
     def render(self) -> Content:
         parts: list[Content | str | tuple[str, str]] = []
+        state = f"● {self.state}"
         if self.voice:
-            parts += [plain(f"🎙 {self.voice}").stylize("bold $text-accent"), " · "]
-        parts.append((f"● {self.state}", _STATE_STYLES.get(self.state, "")))
+            voice = f"🎙 {self.voice}"
+            # What must stay in view around the words, and a cell for the cut after the state.
+            room = self.content_size.width - cell_len(f"{voice} “” · {state} …")
+            heard = _latest(self.heard, room)
+            if heard:
+                voice += f" “{heard}”"
+            parts += [plain(voice).stylize("bold $text-accent"), " · "]
+        parts.append((state, _STATE_STYLES.get(self.state, "")))
         if self.hint:
             parts.append((f" · {self.hint}", "$text-warning"))
         if self.speaking and not self.voice:
@@ -70,3 +84,18 @@ class StatusLine(Widget):
         parts.append((f" · {self.provider} · ", "$text-muted"))
         parts.append(plain(self.title).stylize("bold"))
         return Content.assemble(*parts)
+
+
+def _latest(words: str, cells: int) -> str:
+    """The end of `words` in at most `cells` cells, "…" where it was cut; nothing when not
+    even a word's start would fit."""
+    if cell_len(words) <= cells:
+        return words
+    if cells < 4:
+        return ""
+    kept = ""
+    for char in reversed(words):
+        if cell_len(char + kept) + 1 > cells:
+            break
+        kept = char + kept
+    return "…" + kept.lstrip()
