@@ -388,6 +388,10 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.call_after_refresh(fill)
 
     async def _fill(self) -> None:
+        # Looked at again once the worker runs: on a busy machine the layout that made the
+        # window look short may have been drawn before its messages had their full height.
+        if self.max_scroll_y > 0:
+            return
         # Nothing is let go: the window is too short as it is (and letting go could set off
         # a fill in the other direction, and so on).
         views = await self._move(down=self._lo == 0, keep_place=True, keep=len(self._slots))
