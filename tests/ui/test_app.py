@@ -71,7 +71,8 @@ async def test_demo_runs_against_the_embedded_emulator_with_its_own_history(tmp_
     with ExitStack() as stack:
         app = build_app(True, stack)
         async with app.run_test(size=(100, 30)) as pilot:
-            assert "aichat-tui — demo" in screen_text(app).splitlines()[0]
+            # The header: who answers, and that this is the demo.
+            assert "aichat-tui — Tongyi · demo" in screen_text(app).splitlines()[0]
             await send(pilot, "hello demo")
             await wait_for_reply(pilot)
             assert "You asked: “hello demo”" in replies(app)[0].copy_text
@@ -233,7 +234,7 @@ async def test_rename_and_delete_the_conversation(emulator, history):
         [conversation] = history.list_conversations()
         assert conversation.title == "Greetings"
         [status_line] = [line for line in screen_text(app).splitlines() if "● " in line]
-        assert status_line.rstrip().endswith("· tongyi · Greetings")
+        assert status_line.rstrip().endswith("· Tongyi · Greetings")
 
         await pilot.press("f8")
         await pilot.press("n")  # keep it
