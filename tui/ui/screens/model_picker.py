@@ -21,7 +21,7 @@ from tui.backends import registry
 from tui.backends.registry import ModelEntry
 from tui.domain.errors import AichatError
 from tui.ui.bindings import MODEL_PICKER, bindings, keys_for
-from tui.ui.chat_providers import ChatProviders, ModelList
+from tui.ui.chat_providers import ChatProviders, ModelList, speaker
 from tui.ui.safe_text import plain
 from tui.ui.shown_errors import shown
 
@@ -133,7 +133,7 @@ class ModelPicker(Screen[Picked | None]):
         providers = len({e.provider for e in self._entries})
         self._say(f"{len(self._shown)} of {len(self._entries)} models from {providers} "
                   f"provider{'s' if providers != 1 else ''} · now: "
-                  f"{self._current.provider} {self._current.id}")
+                  f"{speaker(self._current.provider, self._current.model)}")
 
     def _is_current(self, entry: ModelEntry) -> bool:
         return (entry.provider, entry.model) == (self._current.provider, self._current.model)
