@@ -5,10 +5,10 @@ against the emulator over real sockets and a real history file."""
 from __future__ import annotations
 
 import os
-import tomllib
 from contextlib import ExitStack
 
 import pytest
+import tomllib
 
 from tests.ui.chat_support import (
     replies,
