@@ -109,7 +109,7 @@ async def test_a_reasoning_model_thinks_in_a_block_that_folds_when_the_answer_st
         await again.screen.open_conversation(conversation.id)
         await pilot.pause()
         assert "▸ Thinking ·" in screen_words(again)
-        await pilot.press("ctrl+p", *"fold a reply's thinking")  # the palette: the last reply's
+        await pilot.press("ctrl+p", *"fold the last reply's thinking")  # the palette: the last reply's
         await pilot.pause(0.3)  # the palette searches in the background
         await pilot.press("enter")
         await pilot.pause()

@@ -100,6 +100,9 @@ CHAT = (
             palette_action="screen.models"),
     Command("chat.web_search", "ctrl+f", "toggle_search", "Web", "Web search on/off",
             show=False, palette_action="screen.toggle_search"),
+    Command("chat.thinking", "alt+t", "toggle_thinking", "Thinking",
+            "Show or fold the last reply's thinking", show=False,
+            palette_action="screen.toggle_thinking"),
     Command("chat.rename", "f2", "rename", "Rename", "Rename this conversation", show=False,
             palette_action="screen.rename"),
     Command("chat.export", "ctrl+s", "export", "Export",
@@ -130,9 +133,9 @@ MESSAGE = (
     Command("message.copy", "c", "copy", "Copy msg", "Copy the focused message"),
     # Esc stops a reply or speech first (chat.cancel); with nothing to stop, it says where it goes.
     Command("message.prompt", "escape", "to_prompt", "Prompt", "Back to the prompt"),
-    # The focused reply's thinking; from the palette, the last reply's.
+    # The focused reply's thinking (chat.thinking: the last reply's, from anywhere).
     Command("message.thinking", "t", "screen.toggle_thinking", "Thinking",
-            "Show or fold a reply's thinking", palette_action="screen.toggle_thinking"),
+            "Show or fold this reply's thinking"),
 )
 
 # The app, on every screen.
@@ -252,7 +255,8 @@ HELP_SECTIONS = (
     _section("Chat · writing", *(c.id for c in PROMPT)),
     _section("Chat · replies", "chat.cancel", "chat.retry", "chat.copy_reply",
              "chat.copy_code"),
-    _section("Chat · models", "chat.models", "chat.web_search", "message.thinking"),
+    _section("Chat · models", "chat.models", "chat.web_search", "chat.thinking",
+             "message.thinking"),
     _section("Chat · conversations", "chat.new", "chat.history", "chat.rename",
              "chat.export", "chat.delete"),
     _section("Chat · moving around", "chat.previous_message", "chat.next_message",

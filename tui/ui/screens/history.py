@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.backends.registry import label
 from tui.domain.conversation import Conversation, Role
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
@@ -28,7 +29,6 @@ from tui.store import (
     Stale,
 )
 from tui.ui.bindings import HISTORY, bindings
-from tui.ui.chat_providers import speaker
 from tui.ui.conversation_actions import ConversationActions, display_title
 from tui.ui.widgets.footer import Footer
 
@@ -38,7 +38,7 @@ SEARCH_DEBOUNCE = 0.06
 _DATE_FORMAT = "%Y-%m-%d %H:%M"
 _DATE_WIDTH = 16
 _COUNT_WIDTH = 5
-_MODEL_WIDTH = 20
+_MODEL_WIDTH = 16
 # Cell padding of four columns, the frame's border and the scrollbar.
 _TABLE_CHROME = 2 * 4 + 2 + 2
 _MIN_TITLE_WIDTH = 16
@@ -194,8 +194,9 @@ class HistoryScreen(Screen[Opened | None]):
             table.add_row(
                 Text(display_title(conversation.title), style="italic" if untitled else "",
                      no_wrap=True, overflow="ellipsis"),
-                # Who answers it when it is reopened (model ids come from servers: inert).
-                Text(make_inert(speaker(conversation.provider, conversation.model)),
+                # Who answers it when it is reopened: the model, else the provider (model ids
+                # come from servers: inert).
+                Text(make_inert(conversation.model or label(conversation.provider)),
                      no_wrap=True, overflow="ellipsis"),
                 Text(_when(conversation.updated_at)),
                 # The table ignores justify, so pad by hand.
