@@ -46,7 +46,7 @@ async def test_without_credentials_the_app_opens_and_says_what_to_set_and_where(
             assert "aichat-tui --demo" in shown
             assert "`" not in shown  # names quoted for the CLI read plainly here
             # The status line never says "ready" while nothing can be asked.
-            assert "● setup needed · tongyi" in shown and "● ready" not in shown
+            assert "● setup needed · Tongyi" in shown and "● ready" not in shown
 
             await send(pilot, "hello")  # nothing is sent or saved, the message is not repeated
             await pilot.pause()
