@@ -90,12 +90,14 @@ class Timeline:
 def child_app(question: str, provider_name: str) -> dict:
     from tui.backends import registry
     from tui.domain.events import TextChanged
+    from tui.domain.providers import ChatProvider
     from tui.settings import load_settings
     from tui.ui.app import make_app
+    from tui.ui.chat_providers import ChatProviders
     from tui.ui.widgets.prompt import Prompt
 
     timeline = Timeline()
-    settings = load_settings()
+    settings = load_settings(env={**os.environ, "AICHAT_CHAT_PROVIDER": provider_name})
     provider = registry.build(settings, provider_name)
 
     class TimedProvider:
@@ -110,7 +112,17 @@ def child_app(question: str, provider_name: str) -> dict:
         async def aclose(self) -> None:
             await provider.aclose()
 
-    app = make_app(settings, provider=TimedProvider())
+    timed = TimedProvider()
+
+    class TimedProviders(ChatProviders):
+        def get(self, name: str) -> ChatProvider:
+            assert name == provider_name
+            return timed
+
+        async def aclose(self) -> None:
+            await timed.aclose()
+
+    app = make_app(settings, providers=TimedProviders(settings))
     timeline.instrument(app)
     result: dict = {}
 

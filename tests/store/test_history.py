@@ -9,6 +9,7 @@ import stat
 import pytest
 
 from tui.domain.conversation import Message, MessageStatus, Role
+from tui.domain.providers import Turn
 from tui.store import History, HistoryError
 from tui.store.errors import history_error
 
@@ -230,26 +231,21 @@ def test_the_repr_names_the_file(history):
     assert repr(history) == f"History({str(history.path)!r})"
 
 
-def test_recent_turns_are_the_latest_questions_and_replies_that_fit_the_budget(history):
+def test_turns_are_the_questions_and_replies_before_a_message(history):
     conversation = history.create_conversation("c")
     said = [(Role.USER, "one?"), (Role.ASSISTANT, "first answer"), (Role.ERROR, "no network"),
-            (Role.USER, "two?"), (Role.ASSISTANT, ""), (Role.USER, "three?"),
-            (Role.ASSISTANT, "third answer")]
+            (Role.USER, "two?"), (Role.ASSISTANT, " \n"), (Role.NOTICE, "a notice"),
+            (Role.USER, "three?"), (Role.ASSISTANT, "third answer")]
     for role, text in said:
         history.add_message(conversation.id, Message(role, text, START))
     question = history.add_message(conversation.id, Message(Role.USER, "four?", START))
 
-    turns, omitted = history.recent_turns(conversation.id, before=question.id, budget=1000)
+    turns = history.turns(conversation.id, before=question.id)
+
     assert [(t.role, t.text) for t in turns] == [
         ("user", "one?"), ("assistant", "first answer"), ("user", "two?"), ("user", "three?"),
         ("assistant", "third answer")]
-    assert omitted == 0
-
-    # "third answer" (12) + "three?" (6) + "two?" (4) = 22: "first answer" no longer fits.
-    turns, omitted = history.recent_turns(conversation.id, before=question.id, budget=25)
-    assert [t.text for t in turns] == ["two?", "three?", "third answer"]
-    assert omitted == 2
-    assert history.recent_turns(conversation.id, before=question.id, budget=5) == ((), 5)
+    assert history.turns(conversation.id)[-1] == Turn("user", "four?")
 
 
 def test_the_history_and_its_folder_are_private_whatever_the_umask(tmp_path):

@@ -46,7 +46,7 @@ async def test_without_credentials_the_app_opens_and_says_what_to_set_and_where(
             assert "aichat-tui --demo" in shown
             assert "`" not in shown  # names quoted for the CLI read plainly here
             # The status line never says "ready" while nothing can be asked.
-            assert "● setup needed · tongyi" in shown and "● ready" not in shown
+            assert "● setup needed · Tongyi" in shown and "● ready" not in shown
 
             await send(pilot, "hello")  # nothing is sent or saved, the message is not repeated
             await pilot.pause()
@@ -71,7 +71,8 @@ async def test_demo_runs_against_the_embedded_emulator_with_its_own_history(tmp_
     with ExitStack() as stack:
         app = build_app(True, stack)
         async with app.run_test(size=(100, 30)) as pilot:
-            assert "aichat-tui — demo" in screen_text(app).splitlines()[0]
+            # The header: who answers, and that this is the demo.
+            assert "aichat-tui — Tongyi · demo" in screen_text(app).splitlines()[0]
             await send(pilot, "hello demo")
             await wait_for_reply(pilot)
             assert "You asked: “hello demo”" in replies(app)[0].copy_text
@@ -230,7 +231,7 @@ async def test_rename_and_delete_the_conversation(emulator, history):
         [conversation] = history.list_conversations()
         assert conversation.title == "Greetings"
         [status_line] = [line for line in screen_text(app).splitlines() if "● " in line]
-        assert status_line.rstrip().endswith("· tongyi · Greetings")
+        assert status_line.rstrip().endswith("· Tongyi · Greetings")
 
         await pilot.press("f8")
         await pilot.press("n")  # keep it

@@ -169,7 +169,7 @@ async def test_f7_switches_reading_aloud_says_it_is_saved_and_the_status_line_sh
                                                          "on, saved in") for n in
                                             notifications(app)), "the notification")
         assert load_settings().audio.read_aloud is True
-        assert "● ready · read aloud · tongyi" in status()
+        assert "● ready · read aloud · Tongyi" in status()
         await pilot.press("f7")
         await wait_until(pilot, lambda: any(n.startswith("Reading replies aloud: off")
                                             for n in notifications(app)), "the notification")

@@ -139,11 +139,11 @@ async def test_lists_conversations_newest_first_with_date_and_message_count(hist
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         rows = table_rows(app)
-        assert rows[0] == "Conversation Last active Msgs"
+        assert rows[0] == "Conversation Answered by Last active Msgs"
         assert rows[1:4] == [
-            f"{DECORATORS} 2024-05-01 14:01 2",
-            f"{WEATHER} 2024-05-01 13:02 3",
-            f"{RICE} 2024-05-01 12:01 2",
+            f"{DECORATORS} Tongyi 2024-05-01 14:01 2",
+            f"{WEATHER} Tongyi 2024-05-01 13:02 3",
+            f"{RICE} Tongyi 2024-05-01 12:01 2",
         ]
         assert "History · 3 conversations" in screen_text(app)
 
@@ -164,7 +164,7 @@ async def test_a_long_title_is_cut_to_fit_80_columns(history, export_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         row = table_rows(app)[1]
-        assert row.startswith("Explain the difference between processes and")
+        assert row.startswith("Explain the difference between")
         assert "…" in row and row.endswith(" 0")
 
 

@@ -4,11 +4,13 @@ sockets, a real SQLite history, and a view that records what it is told."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.ui.chat_support import settings_for
+from tui.backends import registry
 from tui.backends.aliyun import TongyiProvider
 from tui.domain.conversation import Message, MessageStatus, Role
 from tui.domain.errors import ServiceError, StreamInterrupted
@@ -20,7 +22,7 @@ from tui.domain.events import (
     ReplyFinished,
     TextChanged,
 )
-from tui.domain.providers import ChatRequest, Turn
+from tui.domain.providers import ChatProvider, ChatRequest, Turn
 from tui.domain.reply import Edit
 from tui.emulator.aliyun.scenarios import (
     ANSI_REPLY,
@@ -31,7 +33,10 @@ from tui.emulator.aliyun.scenarios import (
     MARKDOWN_REPLY,
     SLOW_REPLY,
 )
+from tui.emulator.openai_chat.scenarios import LENGTH_PARTIAL
+from tui.settings import load_settings
 from tui.store import History, reply_error, reply_extras
+from tui.store.meta import reply_finish_reason, reply_reasoning
 from tui.ui.reply_session import ReplyOutcome, ReplySession, ReplyView
 
 
@@ -138,16 +143,55 @@ async def test_the_next_question_goes_with_the_session_and_the_earlier_turns(his
                                Turn("assistant", MARKDOWN_REPLY))
 
 
-async def test_the_earlier_turns_sent_are_the_newest_that_fit_the_budget(history, tongyi):
+@pytest.fixture
+async def qiniu(emulator) -> AsyncIterator[ChatProvider]:
+    """Qiniu's OpenAI-compatible chat, with room for 30 characters of earlier turns."""
+    settings = load_settings(env={**os.environ, **emulator.client_env(),
+                                  "AICHAT_CHAT_CONTEXT_CHARS": "30"})
+    provider = registry.build(settings, "qiniu")
+    yield provider
+    await provider.aclose()
+
+
+async def test_the_provider_keeps_the_newest_turns_that_fit_and_says_how_many_it_left_out(
+        history, qiniu):
     first = Asked(history, "one")
     history.update_message(first.reply.id, text="x" * 50, status=MessageStatus.COMPLETE)
     second = Asked(history, "two", first.conversation_id)
     history.update_message(second.reply.id, text="y" * 20, status=MessageStatus.COMPLETE)
-    third = Asked(history, "three", first.conversation_id)
+    third = Asked(history, "#context three", first.conversation_id)
+    session = third.session(qiniu, model="deepseek-v3")
+    assert session.request().history == (  # the whole conversation; the provider trims
+        Turn("user", "one"), Turn("assistant", "x" * 50), Turn("user", "two"),
+        Turn("assistant", "y" * 20))
+    view = Recorded()
 
-    request = third.session(tongyi, context_chars=30).request()
+    outcome = await session.run(view)
 
-    assert request.history == (Turn("user", "two"), Turn("assistant", "y" * 20))
+    # The emulator lists what it received: the two newest turns, and not the older two.
+    assert outcome.text.startswith("I received 2 earlier messages.")
+    assert "- user: 3 characters\n- assistant: 20 characters" in outcome.text
+    assert view.trimmed == [(2, 2)]
+
+
+async def test_a_reasoning_reply_is_saved_with_its_thinking_model_and_provider(history, qiniu):
+    asked = Asked(history, "why is the sky blue?")
+    view = Recorded()
+
+    outcome = await asked.session(qiniu, model="deepseek-r1").run(view)
+
+    assert outcome.status is MessageStatus.COMPLETE and outcome.thinking == view.thinking
+    assert view.thinking and view.thinking not in outcome.text  # thinking is not the answer
+    saved = asked.saved()
+    assert reply_reasoning(saved.meta) == view.thinking
+    assert saved.text == outcome.text
+
+
+async def test_a_reply_cut_at_the_length_limit_says_so_and_keeps_it(history, qiniu):
+    asked = Asked(history, "#length please")
+    outcome = await asked.session(qiniu, model="deepseek-v3").run(Recorded())
+    assert outcome.finish_reason == "length" and outcome.text == LENGTH_PARTIAL
+    assert reply_finish_reason(asked.saved().meta) == "length"
 
 
 async def test_clarify_options_come_with_the_end_and_are_saved(history, tongyi):

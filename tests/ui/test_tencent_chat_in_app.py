@@ -3,7 +3,7 @@ the registry's `tencent` provider keeps one Tencent session per conversation (th
 remembers a name), saves each answer like any reply, and refuses a question over 300 bytes
 with a message that says the limit, keeping what was typed.
 
-(The app asks Tongyi by default until its model picker lands; this is the provider it gets.)
+(`[chat] provider = tencent` makes it the provider of new conversations.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import os
 import pytest
 
 from tests.ui.chat_support import replies, screen_words, wait_for_reply
-from tui.backends import registry
 from tui.domain.conversation import MessageStatus
 from tui.settings import load_settings
 from tui.ui.app import make_app
@@ -21,11 +20,10 @@ from tui.ui.widgets.prompt import Prompt
 
 
 @pytest.fixture
-async def app(emulator, history):
-    settings = load_settings(env={**os.environ, **emulator.client_env()})
-    provider = registry.build(settings, "tencent")
-    yield make_app(settings, provider=provider, history=history)
-    await provider.aclose()
+def app(emulator, history):
+    settings = load_settings(env={**os.environ, **emulator.client_env(),
+                                  "AICHAT_CHAT_PROVIDER": "tencent"})
+    return make_app(settings, history=history)
 
 
 async def say(pilot, text: str) -> None:
@@ -60,6 +58,6 @@ async def test_a_question_over_300_bytes_is_refused_before_sending(app, emulator
         assert ("The question is 303 bytes; Tencent's chatbot takes at most 300 bytes (about "
                 "100 Chinese characters or 300 English letters). Shorten it and send it again."
                 ) in shown
-        assert "Tencent · " in shown and "error · tencent" in shown, "signed by who answered"
+        assert "Tencent · " in shown and "error · Tencent" in shown, "signed by who answered"
         assert app.screen.query_one(Prompt).text == question, "what was typed is kept"
         assert emulator.tencent.requests["nlp/nlp_textchat"] == 0, "nothing was sent"

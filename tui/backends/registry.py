@@ -11,17 +11,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import httpx
-
 from tui.backends.model_cache import ModelListCache
 from tui.domain.errors import SettingsError
 from tui.domain.providers import ChatProvider
 from tui.settings import CHAT_PROVIDERS, ENVIRONMENT_NAMES, Settings
 
 if TYPE_CHECKING:
+    # The app imports the registry at start-up; httpx loads with the first provider.
+    from typing import TypeAlias
+
+    import httpx
+
     from tui.backends.openai import Endpoint, OpenAIProvider
 
-Transport = httpx.AsyncBaseTransport | None
+    Transport: TypeAlias = httpx.AsyncBaseTransport | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class _Spec:
     # Else: where the list comes from (the cache key) and how to fetch it.
     source: Callable[[Settings], str] | None = None
     fetch_models: Callable[[Settings, Transport], Awaitable[list[str]]] | None = None
+    # The setting that names its default model ("section.key"), when it has one.
+    model_setting: str | None = None
 
 
 def _tongyi(settings: Settings, transport: Transport) -> ChatProvider:
@@ -93,7 +98,8 @@ def _openai_spec(name: str, label: str, missing: Callable[[Settings], list[str]]
             await provider.aclose()
 
     return _Spec(label, missing, lambda s, t: _openai_provider(s, name, t), default_model,
-                 source=lambda s: endpoint(s, name).base_url, fetch_models=fetch_models)
+                 source=lambda s: endpoint(s, name).base_url, fetch_models=fetch_models,
+                 model_setting=f"{name}.model")
 
 
 _SPECS: dict[str, _Spec] = {
@@ -152,6 +158,21 @@ def build(settings: Settings, name: str, *,
 
 def default_model(settings: Settings, name: str) -> str | None:
     return _SPECS[name].default_model(settings) if name in _SPECS else None
+
+
+def default_entry(settings: Settings, name: str) -> ModelEntry:
+    """What provider `name` answers with when no model is chosen."""
+    model = default_model(settings, name)
+    return ModelEntry(name, model or name, model)
+
+
+def model_setting(name: str) -> tuple[str, str] | None:
+    """The (section, key) of the setting naming the provider's default model, if any."""
+    spec = _SPECS.get(name)
+    if spec is None or spec.model_setting is None:
+        return None
+    section, key = spec.model_setting.split(".")
+    return section, key
 
 
 async def list_models(settings: Settings, name: str, *, refresh: bool = False,

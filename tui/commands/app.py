@@ -6,7 +6,7 @@ import argparse
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from tui.commands.session import command_settings, missing_tongyi_settings
+from tui.commands.session import command_settings
 from tui.domain.errors import SettingsError
 from tui.settings import Settings, default_config_path, default_data_dir
 
@@ -35,4 +35,4 @@ def build_app(demo: bool, stack: ExitStack) -> AichatApp:
         settings = Settings(config_path=default_config_path(),
                             data_dir=data_dir / "demo" if demo else data_dir, demo=demo)
         return make_app(settings, problem=error)
-    return make_app(settings, problem=missing_tongyi_settings(settings))
+    return make_app(settings)

@@ -11,7 +11,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from tui.domain.context import turns_of
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.errors import InvalidInput
 from tui.domain.events import ReplyFinished
@@ -106,9 +105,8 @@ def open_exchange(history: History | None, session: str | None, provider: str | 
     if conversation is not None:
         name = provider or conversation.provider
         chosen = model or (conversation.model if name == conversation.provider else None)
-        messages = history.messages(_id(conversation)) if history is not None else []
-        return Exchange(history, conversation, name, chosen, conversation.session_id,
-                        turns_of(messages))
+        turns = history.turns(_id(conversation)) if history is not None else ()
+        return Exchange(history, conversation, name, chosen, conversation.session_id, turns)
     name = provider or default_provider
     if session and name != "tongyi":
         raise InvalidInput(f"There is no conversation {session!r} in the history to continue.",

@@ -14,7 +14,6 @@ from tui.domain.secret import redact, redact_stream_urls
 from tui.logs import setup_logging
 from tui.private_files import private_dir
 from tui.settings import (
-    ENVIRONMENT_NAMES,
     FEATURE_SECTIONS,
     Settings,
     default_data_dir,
@@ -48,19 +47,6 @@ def command_settings(demo: bool, *, warn: bool = True) -> Iterator[Settings]:
         if warn and notice:
             sys.stderr.write(f"aichat-tui: warning: {inert_value(notice, limit=_LINE_LIMIT)}\n")
         yield settings
-
-
-def missing_tongyi_settings(settings: Settings) -> SettingsError | None:
-    if "tongyi" in settings.problems:
-        return settings.problems["tongyi"]
-    missing = settings.tongyi.missing()
-    if not missing:
-        return None
-    names = ", ".join(f"`{key}` ({ENVIRONMENT_NAMES['tongyi.' + key]})" for key in missing)
-    return SettingsError(
-        f"Tongyi is not set up: {names} missing.",
-        f"Set them in the [tongyi] section of {settings.config_path} or in the environment, "
-        "or try aichat-tui --demo.")
 
 
 def exit_code(error: AichatError) -> int:

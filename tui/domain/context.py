@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from tui.domain.conversation import Message, Role
 from tui.domain.providers import Turn
 
 
@@ -21,11 +20,10 @@ def fit_history(history: Sequence[Turn], budget: int) -> tuple[tuple[Turn, ...],
     return tuple(history[start:]), start
 
 
-def turns_of(messages: Iterable[Message]) -> tuple[Turn, ...]:
-    """The earlier turns of a saved conversation: the questions and the replies' text (a cut-off
-    reply's partial text included; errors, notices and empty replies are not turns)."""
-    turns = []
-    for message in messages:
-        if message.role is Role.USER or (message.role is Role.ASSISTANT and message.text.strip()):
-            turns.append(Turn("user" if message.role is Role.USER else "assistant", message.text))
-    return tuple(turns)
+def turns_of(messages: Iterable[tuple[str, str]]) -> tuple[Turn, ...]:
+    """The earlier turns of a saved conversation, from its messages' (role, text) in order: the
+    questions and the replies' text (a cut-off reply's partial text included; errors, notices
+    and empty replies are not turns)."""
+    return tuple(Turn("user" if role == "user" else "assistant", text)
+                 for role, text in messages
+                 if role == "user" or (role == "assistant" and text.strip()))

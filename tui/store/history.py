@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tui.domain.context import turns_of
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.providers import Turn
 from tui.private_files import create_private, private_dir
@@ -254,28 +255,17 @@ class History:
                 (conversation_id, role.value)).fetchone()
         return _message(row) if row else None
 
-    def recent_turns(self, conversation_id: int, *, before: int,
-                     budget: int) -> tuple[tuple[Turn, ...], int]:
-        """The conversation's latest questions and replies before message `before`, oldest
-        first, as many as fit in `budget` characters (newest kept first); and how many older
-        ones did not fit. Errors, notices and empty replies are not turns."""
-        turns = "conversation_id = ? AND role IN ('user', 'assistant') AND text != ''"
-        kept: list[Turn] = []
-        used = 0
+    def turns(self, conversation_id: int, *, before: int | None = None) -> tuple[Turn, ...]:
+        """The conversation's questions and replies (before message `before`), oldest first:
+        what goes with a question to a provider that keeps no conversation, which keeps what
+        fits its context budget (tui.domain.context). Only the role and text are read."""
+        bound = "" if before is None else " AND id < ?"
         with self._guard("read the earlier turns of a conversation"):
             rows = self._conn.execute(
-                f"SELECT id, role, text FROM messages WHERE {turns} AND id < ? ORDER BY id DESC",
-                (conversation_id, before))
-            for message_id, role, text in rows:
-                if used + len(text) > budget:
-                    # The first turn that does not fit ends the context: it has no gaps.
-                    (omitted,) = self._conn.execute(
-                        f"SELECT COUNT(*) FROM messages WHERE {turns} AND id <= ?",
-                        (conversation_id, message_id)).fetchone()
-                    return tuple(reversed(kept)), omitted
-                used += len(text)
-                kept.append(Turn(role, text))
-        return tuple(reversed(kept)), 0
+                "SELECT role, text FROM messages WHERE conversation_id = ?"
+                f" AND role IN ('user', 'assistant'){bound} ORDER BY id",
+                (conversation_id,) if before is None else (conversation_id, before)).fetchall()
+        return turns_of(rows)
 
     def recent_questions(self, limit: int = 200) -> list[str]:
         """The user's latest questions across all conversations, newest first, each once."""

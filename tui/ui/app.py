@@ -1,4 +1,4 @@
-"""The Textual app around the chat screen: themes, keymap, history and provider wiring.
+"""The Textual app around the chat screen: themes, keymap, history and providers wiring.
 
 `make_app()` is the one way to build it, for the launcher and the tests alike.
 """
@@ -15,11 +15,11 @@ from textual.binding import Binding
 
 from tui.domain.errors import AichatError, SettingsError
 from tui.domain.inert_text import make_inert
-from tui.domain.providers import ChatProvider
 from tui.domain.transcript import SpeechRecognizer
 from tui.settings import Settings, save_setting
 from tui.store import History
 from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
+from tui.ui.chat_providers import ChatProviders
 from tui.ui.chat_voice import Listening
 from tui.ui.notices import TIMEOUT as TOAST_TIMEOUT
 from tui.ui.notices import TOAST_CSS, shown_path, unquoted
@@ -49,7 +49,7 @@ class AichatApp(App[None], inherit_bindings=False):
     CSS = TOAST_CSS
     NOTIFICATION_TIMEOUT = TOAST_TIMEOUT
 
-    def __init__(self, settings: Settings, *, provider: ChatProvider | None,
+    def __init__(self, settings: Settings, *, providers: ChatProviders | None,
                  history: History | None, speech: SpeechController | None,
                  problem: AichatError | None, clock: Callable[[], float],
                  export_dir: Path, audio_input: Callable[[], Awaitable[AudioSource]] | None
@@ -64,8 +64,7 @@ class AichatApp(App[None], inherit_bindings=False):
         # Textual declares it a ClassVar but reads it from the instance: one app, one keymap.
         palette_key = keys_for("app.palette", self.keymap).split(",")[0].strip()
         self.COMMAND_PALETTE_BINDING = palette_key  # type: ignore[misc]
-        self._provider = provider
-        self._own_provider = provider is None
+        self.providers = providers if providers is not None else ChatProviders(settings)
         self._recognizer: SpeechRecognizer | None = None
         self._history = history
         self._own_history = history is None
@@ -90,8 +89,7 @@ class AichatApp(App[None], inherit_bindings=False):
     def get_default_screen(self) -> ChatScreen:
         return ChatScreen(ChatServices(
             history=self.history,
-            provider=self.provider,
-            speaker=self._speaker_label(),
+            providers=self.providers,
             speech=self.speech,
             keymap=self.keymap,
             secrets=tuple(s for s in self.settings.secrets() if s),
@@ -106,10 +104,12 @@ class AichatApp(App[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
-        # One notice for settings that disable a feature or fell back to defaults; a chat
-        # problem is already shown in the conversation.
+        # One notice for settings that disable a feature or fell back to defaults; a problem
+        # of the default provider is already shown in the conversation.
+        shown = (self._problem, self.providers.problem(self.providers.default.provider))
         notice = self.settings.notice(skip=tuple(
-            section for section, error in self.settings.problems.items() if error is self._problem))
+            section for section, error in self.settings.problems.items()
+            if any(error is problem for problem in shown)))
         if notice:
             self.notify(notice, title="Settings", severity="warning", timeout=20, markup=False)
         for binding_id in unknown_ids(self.keymap):
@@ -119,29 +119,11 @@ class AichatApp(App[None], inherit_bindings=False):
     async def on_unmount(self) -> None:
         if self._own_speech:
             await self.speech.aclose()
-        if self._own_provider and self._provider is not None:
-            await self._provider.aclose()
+        await self.providers.aclose()
         if self._recognizer is not None:
             await self._recognizer.aclose()
         if self._own_history and self._history is not None:
             self._history.close()
-
-    def _speaker_label(self) -> str:
-        """Who signs the replies: Tongyi (made later), or the provider the app was given."""
-        if self._provider is None:
-            return "Tongyi"
-        from tui.backends import registry  # a provider exists: its HTTP client is loaded anyway
-
-        return registry.label(self._provider.name)
-
-    def provider(self) -> ChatProvider:
-        """The chat provider, made on first use so that start-up does not import httpx."""
-        if self._provider is None:
-            from tui.backends.aliyun import TongyiProvider
-
-            self._provider = TongyiProvider(self.settings.tongyi, network=self.settings.network,
-                                            token_file=self.settings.token_path)
-        return self._provider
 
     def recognizer(self) -> SpeechRecognizer:
         """The speech recogniser, made when speech input is first used."""
@@ -274,14 +256,15 @@ class AichatApp(App[None], inherit_bindings=False):
                     "Only one of them will work; change the others.", severity="warning")
 
 
-def make_app(settings: Settings, *, provider: ChatProvider | None = None,
+def make_app(settings: Settings, *, providers: ChatProviders | None = None,
              history: History | None = None, speech: SpeechController | None = None,
              problem: AichatError | None = None, clock: Callable[[], float] = time.time,
              export_dir: Path | None = None,
              audio_input: Callable[[], Awaitable[AudioSource]] | None = None) -> AichatApp:
     """The app for `settings`.
 
-    provider: the chat provider (default: Tongyi from settings.tongyi, made on first use).
+    providers: who answers (default: the registry's providers for `settings`, each made on
+        first use; new conversations start with [chat] provider).
     history: an open History (default: settings.history_path, opened and closed by the app).
     speech: the speech controller (default: one for `settings`, closed by the app; tests pass
         one whose player records instead of playing).
@@ -291,7 +274,7 @@ def make_app(settings: Settings, *, provider: ChatProvider | None = None,
     audio_input: opens what speech input listens to (default: the source `[audio] input`
         names; tests pass a scripted one that speaks when they say).
     """
-    return AichatApp(settings, provider=provider, history=history, speech=speech,
+    return AichatApp(settings, providers=providers, history=history, speech=speech,
                      problem=problem, clock=clock,
                      export_dir=export_dir or settings.data_dir / "exports",
                      audio_input=audio_input)

@@ -95,6 +95,14 @@ CHAT = (
     # "Save audio" is the name the no-sound-device message refers to.
     Command("chat.save_audio", "f10", "save_audio", "Save audio", "Save audio of the last reply",
             show=False, palette_action="screen.save_audio"),
+    # ctrl+g and ctrl+f: no terminal, tmux or text area takes them for itself.
+    Command("chat.models", "ctrl+g", "models", "Model", "Choose the provider and model",
+            palette_action="screen.models"),
+    Command("chat.web_search", "ctrl+f", "toggle_search", "Web", "Web search on/off",
+            show=False, palette_action="screen.toggle_search"),
+    Command("chat.thinking", "alt+t", "toggle_thinking", "Thinking",
+            "Show or fold the last reply's thinking", show=False,
+            palette_action="screen.toggle_thinking"),
     Command("chat.rename", "f2", "rename", "Rename", "Rename this conversation", show=False,
             palette_action="screen.rename"),
     Command("chat.export", "ctrl+s", "export", "Export",
@@ -125,6 +133,9 @@ MESSAGE = (
     Command("message.copy", "c", "copy", "Copy msg", "Copy the focused message"),
     # Esc stops a reply or speech first (chat.cancel); with nothing to stop, it says where it goes.
     Command("message.prompt", "escape", "to_prompt", "Prompt", "Back to the prompt"),
+    # The focused reply's thinking (chat.thinking: the last reply's, from anywhere).
+    Command("message.thinking", "t", "screen.toggle_thinking", "Thinking",
+            "Show or fold this reply's thinking"),
 )
 
 # The app, on every screen.
@@ -172,6 +183,25 @@ VOICES = (
             show=False),
 )
 
+# The model picker. Like the voice browser, its filter keeps the focus: priority keeps Enter,
+# ctrl+d and the arrows the screen's.
+MODEL_PICKER = (
+    Command("model_picker.choose", "enter", "choose", "Use",
+            "Use the model in this conversation", priority=True),
+    Command("model_picker.default", "ctrl+d", "make_default", "Default",
+            "Use it, and for new conversations too", priority=True),
+    Command("model_picker.refresh", "ctrl+r", "refresh", "Refresh",
+            "Fetch the model lists again", priority=True),
+    Command("model_picker.close", "escape", "close", "Close", "Keep the model you had"),
+    Command("model_picker.up", "up", "cursor(-1)", "Up", "Previous model", show=False,
+            priority=True),
+    Command("model_picker.down", "down", "cursor(1)", "Down", "Next model", show=False,
+            priority=True),
+    Command("model_picker.page_up", "pageup", "page(-1)", "Page up", "A page up", show=False),
+    Command("model_picker.page_down", "pagedown", "page(1)", "Page down", "A page down",
+            show=False),
+)
+
 # The history of conversations. Priority on Enter: the table's and the list's own Enter
 # bindings are hidden from the footer.
 HISTORY = (
@@ -208,8 +238,8 @@ HELP = (
     Command("help.close", "escape,f1,q", "close", "Close", "Close the help"),
 )
 
-ALL = (*PROMPT, *CHAT, *MESSAGE, *APP, *VOICES, *HISTORY, *RENAME, *CONFIRM, *THEME_PICKER,
-       *HELP)
+ALL = (*PROMPT, *CHAT, *MESSAGE, *APP, *VOICES, *MODEL_PICKER, *HISTORY, *RENAME, *CONFIRM,
+       *THEME_PICKER, *HELP)
 
 
 def _section(title: str, *ids: str) -> tuple[str, tuple[Command, ...]]:
@@ -225,14 +255,18 @@ HELP_SECTIONS = (
     _section("Chat · writing", *(c.id for c in PROMPT)),
     _section("Chat · replies", "chat.cancel", "chat.retry", "chat.copy_reply",
              "chat.copy_code"),
+    _section("Chat · models", "chat.models", "chat.web_search", "chat.thinking",
+             "message.thinking"),
     _section("Chat · conversations", "chat.new", "chat.history", "chat.rename",
              "chat.export", "chat.delete"),
     _section("Chat · moving around", "chat.previous_message", "chat.next_message",
-             "chat.page_up", "chat.page_down", *(c.id for c in MESSAGE)),
+             "chat.page_up", "chat.page_down",
+             *(c.id for c in MESSAGE if c.id != "message.thinking")),
     _section("Speech", "chat.speak", "chat.stop_speaking", "chat.save_audio", "app.voices",
              "app.read_aloud", "chat.dictate", "chat.voice_mode"),
     _section("Everywhere", "app.help", "app.palette", "app.theme", "app.quit"),
     _section("Voice browser", *(c.id for c in VOICES)),
+    _section("Model picker", *(c.id for c in MODEL_PICKER)),
     _section("History", *(c.id for c in HISTORY)),
     _section("Dialogs", *(c.id for c in (*RENAME, *CONFIRM, *THEME_PICKER, *HELP))),
 )

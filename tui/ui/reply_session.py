@@ -1,7 +1,9 @@
 """One reply's life, from a saved question to the reply's saved end.
 
-A `ReplySession` asks the provider (one `ChatRequest`: the service's session id and the
-earlier turns, so every kind of provider gets what it needs), shows the reply as it streams,
+A `ReplySession` asks the provider (one `ChatRequest`: the service's session id, the earlier
+turns, the model and web search, so every kind of provider gets what it needs; a provider that
+is sent the turns keeps those that fit its budget and says so with `ContextTrimmed`), shows the
+reply (and a reasoning model's thinking) as it streams,
 saves it as it grows (`ReplyRecorder`), and ends it complete, cancelled, interrupted or failed,
 saving that end before it is shown. It is not a widget: the chat screen shows a reply through
 a `ReplyView`, and tests drive a session with a view of their own.
@@ -32,10 +34,6 @@ from tui.domain.reply import Edit
 from tui.store import History, ReplyRecorder, reply_meta
 from tui.ui.shown_errors import shown, unexpected
 
-# How much of the conversation so far goes with a question, in characters, for providers that
-# are sent the earlier turns ([chat] context_chars overrides it).
-DEFAULT_CONTEXT_CHARS = 12_000
-
 
 @dataclass(frozen=True)
 class ReplyOutcome:
@@ -49,6 +47,8 @@ class ReplyOutcome:
     # What the user reads (and the history keeps) of `error`: its secrets removed.
     error_text: str | None = None
     not_saved: str | None = None  # why its end could not be saved, secrets removed
+    thinking: str = ""  # a reasoning model's thinking, as shown
+    finish_reason: str | None = None  # as the service gave it ("length": cut at the limit)
 
 
 class ReplyView:
@@ -81,7 +81,7 @@ class ReplySession:
 
     def __init__(self, history: History, provider: ChatProvider, *, question: Message,
                  reply: Message, session_id: str | None, secrets: Iterable[str],
-                 log_path: Path, context_chars: int = DEFAULT_CONTEXT_CHARS,
+                 log_path: Path, model: str | None = None, search: bool = False,
                  clock: Callable[[], float] = time.monotonic) -> None:
         assert question.id is not None and reply.id is not None and reply.conversation_id
         self._history = history
@@ -91,21 +91,26 @@ class ReplySession:
         self._recorder = ReplyRecorder(history, reply.id, clock=clock)
         self._secrets = tuple(secrets)
         self._log_path = log_path
-        self._context_chars = context_chars
+        self._reply_id = reply.id
+        self._model = model  # what was asked for; the service may name it more precisely
+        self._search = search
         self._clock = clock
         self.session_id = session_id  # the service's session: the next question continues it
         self.text = ""  # the reply so far, as sent
         self._shown = InertReply()
         self._thinking = InertReply()
+        self.reasoning = ""  # a reasoning model's thinking so far, as sent
         self._extras: tuple[Extra, ...] = ()
+        self._finish_reason: str | None = None
+        self._answered_by: str | None = None
         self._progress_failed = False
 
     def request(self) -> ChatRequest:
         """The question with what the provider needs to continue the conversation."""
         assert self._question.id is not None
-        turns, _ = self._history.recent_turns(self._conversation_id, before=self._question.id,
-                                              budget=self._context_chars)
-        return ChatRequest(self._question.text, self.session_id, turns)
+        turns = self._history.turns(self._conversation_id, before=self._question.id)
+        return ChatRequest(self._question.text, self.session_id, turns, model=self._model,
+                           search=self._search)
 
     async def run(self, view: ReplyView) -> ReplyOutcome:
         """Stream the reply into `view` until it ends; cancelling the task that runs this saves
@@ -134,12 +139,15 @@ class ReplySession:
             view.text_changed(self._shown.apply(event.edit, event.text), self._shown.text)
             self._save_progress(view)
         elif isinstance(event, ReasoningChanged):
+            self.reasoning = event.text
             view.reasoning_changed(self._thinking.apply(event.edit, event.text),
                                    self._thinking.text)
         elif isinstance(event, ContextTrimmed):
             view.context_trimmed(event.sent, event.omitted)
         elif isinstance(event, ReplyFinished):
             self._extras = event.extras
+            self._finish_reason = event.finish_reason
+            self._answered_by = event.model
             self._remember_session(event.session_id)
 
     def _save_progress(self, view: ReplyView) -> None:
@@ -162,10 +170,14 @@ class ReplySession:
         error_text = shown(error, self._secrets) if error is not None else None
         not_saved = None
         try:  # saved first: showing it can fail (the app may be closing), saving must not wait
-            self._recorder.finish(status, self.text, reply_meta(self._extras, error=error_text))
+            self._recorder.finish(status, self.text, reply_meta(
+                self._extras, error=error_text, reasoning=self.reasoning,
+                finish_reason=self._finish_reason))
+            if self._answered_by and self._answered_by != self._model:
+                self._history.update_message(self._reply_id, model=self._answered_by)
         except AichatError as save_error:
             not_saved = shown(save_error, self._secrets)
         outcome = ReplyOutcome(status, self.text, self._shown.text, self._extras, error,
-                               error_text, not_saved)
+                               error_text, not_saved, self._thinking.text, self._finish_reason)
         await view.ended(outcome)
         return outcome

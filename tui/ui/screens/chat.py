@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,18 +21,20 @@ from textual.screen import Screen
 from textual.widgets import Header
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from tui.backends.registry import ModelEntry
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.errors import AichatError, InvalidInput
-from tui.domain.providers import ChatProvider
 from tui.domain.reply import Edit
 from tui.store import History, reply_error, reply_extras
+from tui.store.meta import reply_finish_reason, reply_reasoning
 from tui.ui.bindings import CHAT, bindings, keys_for
+from tui.ui.chat_providers import ChatProviders, speaker
 from tui.ui.chat_speech import ChatSpeech
 from tui.ui.chat_voice import ChatVoice, Listening
 from tui.ui.conversation_actions import ConversationActions
 from tui.ui.copying import copy_last_code_block, copy_message
 from tui.ui.recent import read_recent
-from tui.ui.reply_session import DEFAULT_CONTEXT_CHARS, ReplyOutcome, ReplySession, ReplyView
+from tui.ui.reply_session import ReplyOutcome, ReplySession, ReplyView
 from tui.ui.shown_errors import shown
 from tui.ui.speech import SpeechController
 from tui.ui.widgets.conversation import ConversationView, SavedMessages
@@ -72,22 +74,21 @@ class ChatServices:
     """What the chat screen works with, provided by the app."""
 
     history: History
-    provider: Callable[[], ChatProvider]  # made on first use: start-up does not pay for it
-    speaker: str  # what replies are signed with, e.g. "Tongyi"
+    providers: ChatProviders  # each made on first use: start-up does not pay for them
     speech: SpeechController
     keymap: dict[str, str]
     secrets: tuple[str, ...]
     export_dir: Path
     log_path: Path
     clock: Callable[[], float] = time.time
-    context_chars: int = DEFAULT_CONTEXT_CHARS
     listening: Listening | None = None  # speech input; None: not offered
     demo: bool = False  # the welcome offers the emulator's scenarios
 
 
 class ReplyOnScreen(ReplyView):
-    """A reply session's events on the chat screen: the reply's message, the status line,
-    reading aloud, and the error message and keys once it ends."""
+    """A reply session's events on the chat screen: the reply's message (with the thinking of a
+    reasoning model, never read aloud), the status line, reading aloud, and the error message
+    and keys once it ends."""
 
     def __init__(self, screen: ChatScreen, view: ReplyMessage, reading: Reading | None,
                  voice: bool) -> None:
@@ -108,6 +109,13 @@ class ReplyOnScreen(ReplyView):
         if self._voice:
             self._screen.voice.reply_changed(text)
 
+    def reasoning_changed(self, edit: Edit, text: str) -> None:
+        self._view.think(text)
+
+    def context_trimmed(self, sent: int, omitted: int) -> None:
+        if omitted:
+            self._view.left_out(omitted)
+
     def progress_not_saved(self, message: str) -> None:
         self._screen.notify(f"{message} The reply stays on screen; saving is retried.",
                             title="Not saved", severity="warning")
@@ -122,7 +130,8 @@ class ReplyOnScreen(ReplyView):
         if self._voice:
             screen.voice.reply_ended(outcome.shown,
                                      complete=outcome.status == MessageStatus.COMPLETE)
-        await self._view.finish(outcome.shown, outcome.status, outcome.extras)
+        await self._view.finish(outcome.shown, outcome.status, outcome.extras,
+                                outcome.finish_reason)
         if outcome.not_saved:
             screen.notify(outcome.not_saved, title="Not saved", severity="error")
         if outcome.error_text is not None:
@@ -148,12 +157,17 @@ class ChatScreen(Screen[None]):
     last_question: reactive[Message | None] = reactive(None, bindings=True)
     replying: reactive[bool] = reactive(False, bindings=True)
     speaking: reactive[bool] = reactive(False, bindings=True)
+    # Qiniu's models search the web before answering (the `?search` model suffix).
+    search: reactive[bool] = reactive(False)
 
     def __init__(self, services: ChatServices, problem: AichatError | None = None) -> None:
         super().__init__()
         self.services = services
         self.problem = problem
         self.session_id: str | None = None
+        # Who answers the next question: the open conversation's provider and model, or for
+        # a new one [chat] provider's; the model picker changes it.
+        self.choice: ModelEntry = services.providers.default
         self._reply: Worker[None] | None = None
         self.conversations = ConversationActions(self, services.history, services.export_dir)
         self.chat_speech = ChatSpeech(
@@ -168,12 +182,11 @@ class ChatScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Welcome(self.services.speaker, self.services.keymap, demo=self.services.demo,
-                      id="welcome")
+        yield Welcome(speaker(self.choice.provider, self.choice.model), self.services.keymap,
+                      demo=self.services.demo, id="welcome")
         yield ConversationView(id="conversation")
         yield StatusLine(id="status").data_bind(speaking=ChatScreen.speaking)
-        yield Prompt(f"Ask {self.services.speaker}…  (Enter sends, ctrl+j: new line, F1: help)",
-                     keymap=self.services.keymap, id="prompt")
+        yield Prompt(self._placeholder(), keymap=self.services.keymap, id="prompt")
         yield Footer(compact=True)
 
     @property
@@ -192,10 +205,25 @@ class ChatScreen(Screen[None]):
     def welcome(self) -> Welcome:
         return self.query_one(Welcome)
 
+    def _placeholder(self) -> str:
+        return (f"Ask {speaker(self.choice.provider, self.choice.model)}…  (Enter sends, "
+                "ctrl+j: new line, F1: help)")
+
+    def _show_choice(self) -> None:
+        """The header, the status line and the prompt say who answers the next question."""
+        who = speaker(self.choice.provider, self.choice.model)
+        self.sub_title = " · ".join(part for part in (who, self.app.sub_title) if part)
+        self.status.provider = who
+        self.prompt.placeholder = self._placeholder()
+        if not self.replying:
+            self.status.state = self._idle_state()
+
+    def watch_search(self, on: bool) -> None:
+        self.status.search = on
+
     async def on_mount(self) -> None:
-        self.status.provider = self.services.speaker.lower()
         self.status.read_aloud = self.services.speech.read_aloud
-        self.status.state = self._idle_state()
+        self._show_choice()
         self.conversation_view.anchor()
         await self._show_setup_needed()
         self.prompt.focus()
@@ -207,18 +235,25 @@ class ChatScreen(Screen[None]):
 
     # -- setup ---------------------------------------------------------------------------------
 
+    def _problem(self) -> AichatError | None:
+        """Why the next question cannot be asked: the settings, or the chosen provider's."""
+        return self.problem or self.services.providers.problem(self.choice.provider)
+
     def _idle_state(self) -> str:
-        return "setup needed" if self.problem is not None else "ready"
+        return "setup needed" if self._problem() is not None else "ready"
 
     async def _show_setup_needed(self) -> None:
         """Say what setup is missing, once while it is on screen; the status line says it too."""
-        if self.problem is None:
+        problem = self._problem()
+        if problem is None:
             return
-        if self._setup_view is not None and self._setup_view.is_attached:
+        text = self._shown(problem)
+        if (self._setup_view is not None and self._setup_view.is_attached
+                and self._setup_view.message.text == text):
             self._setup_view.scroll_visible()
             return
-        self._setup_view = ErrorMessage(
-            self._message(Role.ERROR, self._shown(self.problem)), "Setup needed", self._now())
+        self._setup_view = ErrorMessage(self._message(Role.ERROR, text), "Setup needed",
+                                        self._now())
         await self._show(self._setup_view)
 
     # -- the welcome ---------------------------------------------------------------------------
@@ -278,23 +313,30 @@ class ChatScreen(Screen[None]):
             self.status.hint = (f"not sent, a reply is arriving "
                                 f"({keys_for('chat.cancel', self.services.keymap)} stops it)")
             return False
-        if self.problem is not None:
+        if self._problem() is not None:
             await self._show_setup_needed()
             return False
         history = self.services.history
+        choice = self.choice
         try:
             if self.conversation is None:
-                self.conversation = history.create_conversation(title_for(question_text))
+                self.conversation = history.create_conversation(
+                    title_for(question_text), choice.provider, model=choice.model)
                 self.status.title = self.conversation.title
             conversation = self.conversation
             assert conversation.id is not None
+            if (conversation.provider, conversation.model) != (choice.provider, choice.model):
+                # From this question on; the earlier turns go along as context.
+                history.set_provider(conversation.id, choice.provider, choice.model)
+                conversation.provider, conversation.model = choice.provider, choice.model
             if again and self.last_question is not None:
                 question = self.last_question
             else:
                 question = history.add_message(conversation.id,
                                                self._message(Role.USER, question_text))
-            reply = history.add_message(conversation.id, self._message(
-                Role.ASSISTANT, "", MessageStatus.STREAMING))
+            reply = history.add_message(conversation.id, replace(self._message(
+                Role.ASSISTANT, "", MessageStatus.STREAMING), provider=choice.provider,
+                model=choice.model))
         except AichatError as error:
             # Nothing goes out unsaved; the question stays in the prompt to send again.
             await self.show_error(self._shown(error), retry=False)
@@ -303,25 +345,26 @@ class ChatScreen(Screen[None]):
         self._welcome(False)
         self.prompt.option_count = 0
         now = self._now()
-        view = ReplyMessage(reply, self.services.speaker, now)
+        view = ReplyMessage(reply, speaker(choice.provider, choice.model), now)
         await self._show(*([] if again else [UserMessage(question, "You", now)]), view)
         # Asking is a sign of wanting to read the answer: follow it again.
         self.conversation_view.anchor()
         self.replying = True
-        self._reply = self.run_worker(self._stream_reply(question, reply, view), name="reply",
-                                      group="reply", exit_on_error=False)
+        self._reply = self.run_worker(self._stream_reply(question, reply, view, choice),
+                                      name="reply", group="reply", exit_on_error=False)
         return True
 
-    async def _stream_reply(self, question: Message, reply: Message,
-                            view: ReplyMessage) -> None:
+    async def _stream_reply(self, question: Message, reply: Message, view: ReplyMessage,
+                            choice: ModelEntry) -> None:
         self.status.state, self.status.first_token = "connecting", None
         voice = self.voice.conversation is not None
         reading = None if voice else self.chat_speech.start_reading()
         try:
             session = ReplySession(
-                self.services.history, self.services.provider(), question=question,
-                reply=reply, session_id=self.session_id, secrets=self.services.secrets,
-                log_path=self.services.log_path, context_chars=self.services.context_chars)
+                self.services.history, self.services.providers.get(choice.provider),
+                question=question, reply=reply, session_id=self.session_id,
+                secrets=self.services.secrets, log_path=self.services.log_path,
+                model=choice.model, search=self.search)
             outcome = await session.run(ReplyOnScreen(self, view, reading, voice))
             self.session_id = session.session_id
             if isinstance(outcome.error, InvalidInput) and not self.prompt.text:
@@ -397,6 +440,9 @@ class ChatScreen(Screen[None]):
         await self._clear()
         self.conversation, self.session_id = conversation, conversation.session_id
         self.status.title = conversation.title
+        # It continues with whoever answered it last.
+        self.choice = self.services.providers.entry(conversation.provider, conversation.model)
+        self._show_choice()
         now = self._now()
         self.last_question = question
         await self.conversation_view.show_conversation(SavedMessages(
@@ -407,14 +453,18 @@ class ChatScreen(Screen[None]):
             self.conversation_view.anchor()
 
     def _views_of(self, message: Message, now: float) -> list[MessageView]:
-        speaker = self.services.speaker
         if message.role == Role.USER:
             return [UserMessage(message, "You", now)]
         if message.role == Role.ERROR:
             return [ErrorMessage(message, "Error", now)]
         if message.role == Role.NOTICE:
             return [NoticeMessage(message, "Notice", now)]
-        views: list[MessageView] = [ReplyMessage(message, speaker, now, reply_extras(message.meta))]
+        # Replies saved before providers were recorded are Tongyi's.
+        signed = speaker(message.provider or "tongyi", message.model)
+        views: list[MessageView] = [ReplyMessage(
+            message, signed, now, reply_extras(message.meta),
+            thinking=reply_reasoning(message.meta),
+            finish_reason=reply_finish_reason(message.meta))]
         error = reply_error(message.meta)
         if error:
             views.append(ErrorMessage(Message(Role.ERROR, error, message.created_at), "Error", now))
@@ -425,6 +475,8 @@ class ChatScreen(Screen[None]):
         await self.conversation_view.clear()
         self.conversation = None
         self.session_id = None
+        self.choice = self.services.providers.default
+        self._show_choice()
         self.last_question = None
         self.prompt.option_count = 0
         self.status.title = NEW_TITLE
@@ -548,6 +600,52 @@ class ChatScreen(Screen[None]):
         view = self._spoken()
         if view is not None:
             self.chat_speech.save_audio(view.message, view.copy_text)
+
+    def action_models(self) -> None:
+        from tui.ui.screens.model_picker import ModelPicker, Picked
+
+        def picked(result: Picked | None) -> None:
+            if result is None:
+                return
+            self.choice = result.entry
+            self._show_choice()
+            if result.save:
+                try:
+                    said = self.services.providers.save_default(result.entry)
+                except AichatError as error:
+                    self.notify(self._shown(error), title="Default not saved", severity="error")
+                    return
+                self.notify(f"New conversations start with {speaker(*self._chosen())}: {said}")
+            elif self.conversation is not None:
+                self.notify(f"{speaker(*self._chosen())} answers from the next question on; "
+                            "the earlier turns go along.")
+
+        self.app.push_screen(ModelPicker(self.services.providers, self.choice,
+                                         self.services.keymap, self.services.secrets), picked)
+
+    def _chosen(self) -> tuple[str, str | None]:
+        return self.choice.provider, self.choice.model
+
+    def action_toggle_search(self) -> None:
+        self.search = not self.search
+        if not self.search:
+            self.notify("Web search: off.")
+        elif self.choice.provider == "qiniu":
+            self.notify("Web search: on. The model searches the web before answering.")
+        else:
+            self.notify(f"Web search: on, for Qiniu's models; "
+                        f"{speaker(*self._chosen())} answers without it.")
+
+    def action_toggle_thinking(self) -> None:
+        """Open or fold the thinking of the focused reply, else of the last one that has any."""
+        focused = self.focused
+        replies = [focused] if isinstance(focused, ReplyMessage) else reversed(self._replies())
+        for reply in replies:
+            block = reply.thinking_block
+            if block is not None:
+                block.toggle()
+                return
+        self.notify("No reply here has any thinking to show.", severity="warning")
 
     def action_dictate(self) -> None:
         self.voice.toggle_dictation()

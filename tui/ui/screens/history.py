@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.backends.registry import label
 from tui.domain.conversation import Conversation, Role
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
@@ -37,8 +38,9 @@ SEARCH_DEBOUNCE = 0.06
 _DATE_FORMAT = "%Y-%m-%d %H:%M"
 _DATE_WIDTH = 16
 _COUNT_WIDTH = 5
-# Cell padding of three columns, the frame's border and the scrollbar.
-_TABLE_CHROME = 2 * 3 + 2 + 2
+_MODEL_WIDTH = 16
+# Cell padding of four columns, the frame's border and the scrollbar.
+_TABLE_CHROME = 2 * 4 + 2 + 2
 _MIN_TITLE_WIDTH = 16
 # The frame's border, the option's padding and the scrollbar.
 _HIT_CHROME = 2 + 2 + 2
@@ -181,15 +183,20 @@ class HistoryScreen(Screen[Opened | None]):
         table = self._table
         old_row = table.cursor_row
         table.clear(columns=True)
-        title_width = max(_MIN_TITLE_WIDTH,
-                          self.size.width - _DATE_WIDTH - _COUNT_WIDTH - _TABLE_CHROME)
+        title_width = max(_MIN_TITLE_WIDTH, self.size.width - _DATE_WIDTH - _COUNT_WIDTH
+                          - _MODEL_WIDTH - _TABLE_CHROME)
         table.add_column("Conversation", width=title_width)
+        table.add_column("Answered by", width=_MODEL_WIDTH)
         table.add_column("Last active", width=_DATE_WIDTH)
         table.add_column(Text("Msgs".rjust(_COUNT_WIDTH)), width=_COUNT_WIDTH)
         for conversation in self._conversations:
             untitled = not conversation.title.strip()
             table.add_row(
                 Text(display_title(conversation.title), style="italic" if untitled else "",
+                     no_wrap=True, overflow="ellipsis"),
+                # Who answers it when it is reopened: the model, else the provider (model ids
+                # come from servers: inert).
+                Text(make_inert(conversation.model or label(conversation.provider)),
                      no_wrap=True, overflow="ellipsis"),
                 Text(_when(conversation.updated_at)),
                 # The table ignores justify, so pad by hand.

@@ -20,10 +20,12 @@ from textual.widgets.option_list import Option
 
 from tui.domain.conversation import Message, MessageStatus
 from tui.domain.events import ClarifyOptions, Extra
+from tui.domain.finish import finish_notice
 from tui.domain.inert_text import make_inert
 from tui.domain.reply import Edit
 from tui.ui.notices import quoted_names
 from tui.ui.safe_text import plain
+from tui.ui.widgets.thinking import ThinkingBlock
 
 if TYPE_CHECKING:
     from tui.ui.widgets.markdown_feed import MarkdownFeed
@@ -148,7 +150,8 @@ class ClarifyOptionList(OptionList):
 
 
 class ReplyMessage(MessageView):
-    """A reply: Markdown that can stream, then its extras (options, hand-over notice)."""
+    """A reply: a reasoning model's thinking, Markdown that can stream, then its extras
+    (options, hand-over notice) and why it stopped short (cut at the length limit)."""
 
     DEFAULT_CSS = """
     ReplyMessage {
@@ -160,7 +163,8 @@ class ReplyMessage(MessageView):
             & > MarkdownParagraph:last-child, & > MarkdownFence:last-child { margin-bottom: 0; }
         }
         & > .extra { margin-top: 1; }
-        & > .hand-over { color: $text-warning; }
+        & > .hand-over, & > .finish { color: $text-warning; }
+        & > .trimmed { color: $text-muted; }
         & > .empty, & > .not-shown { color: $text-muted; text-style: italic; }
     }
     """
@@ -173,10 +177,13 @@ class ReplyMessage(MessageView):
             self.option = option
 
     def __init__(self, message: Message, speaker: str, now: float,
-                 extras: tuple[Extra, ...] = ()) -> None:
+                 extras: tuple[Extra, ...] = (), *, thinking: str = "",
+                 finish_reason: str | None = None) -> None:
         super().__init__(message, speaker, now)
         self.extras = extras
         self.shown_text = make_inert(message.text)
+        self.finish_reason = finish_reason
+        self._thinking = make_inert(thinking)
         self._feed: MarkdownFeed | None = None
 
     @property
@@ -192,12 +199,18 @@ class ReplyMessage(MessageView):
         # The text as shown (inert already: making it inert again changes nothing).
         message = replace(self.message, text=self.shown_text, meta=dict(self.message.meta))
         speaker, now, extras = self._speaker, self._now, self.extras
-        return lambda: ReplyMessage(message, speaker, now, extras)
+        block = self.thinking_block
+        thinking = block.text if block is not None else self._thinking
+        finish_reason = self.finish_reason
+        return lambda: ReplyMessage(message, speaker, now, extras, thinking=thinking,
+                                    finish_reason=finish_reason)
 
     def compose_body(self) -> ComposeResult:
         # Markdown (and markdown-it) load with the first reply: start-up does not pay for them.
         from tui.ui.widgets.reply_markdown import ReplyMarkdown
 
+        if self._thinking:
+            yield ThinkingBlock(self._thinking)
         yield ReplyMarkdown(self.shown_text[:SHOW_LIMIT] or None)
         yield Static(self._not_shown_line(), classes="not-shown")
         yield from self._compose_extras()
@@ -211,9 +224,34 @@ class ReplyMessage(MessageView):
         return (f"… {rest:,} more characters {'arriving, ' if arriving else ''}not shown here: "
                 "the whole reply is saved (export it or copy it).")
 
+    @property
+    def thinking_block(self) -> ThinkingBlock | None:
+        blocks = self.query_children(ThinkingBlock)
+        return blocks.first() if blocks else None
+
+    def think(self, text: str) -> None:
+        """Show a reasoning model's thinking so far (inert), above the answer."""
+        block = self.thinking_block
+        if block is None:
+            from tui.ui.widgets.reply_markdown import ReplyMarkdown
+
+            self.mount(ThinkingBlock(text, thinking=True), before=self.query_one(ReplyMarkdown))
+        else:
+            block.grow(text)
+
+    def left_out(self, omitted: int) -> None:
+        """Say that `omitted` older turns did not go with the question."""
+        turns = "turn was" if omitted == 1 else "turns were"
+        self.mount(Static(plain(f"{omitted} older {turns} left out: they did not fit in "
+                                "[chat] context_chars."), classes="trimmed"),
+                   after=self.query_one(".meta"))
+
     def apply(self, edit: Edit, text: str) -> None:
         """Show one change of a streaming reply; `text` is the whole (inert) reply after it."""
         if self._feed is None:
+            block = self.thinking_block
+            if block is not None and block.thinking:
+                block.answer_started()
             from tui.ui.widgets.markdown_feed import MarkdownFeed
             from tui.ui.widgets.reply_markdown import ReplyMarkdown
 
@@ -240,11 +278,16 @@ class ReplyMessage(MessageView):
         self.message.status = status
         self.query_one(".meta", Static).update(self._meta_line())
 
-    async def finish(self, text: str, status: MessageStatus,
-                     extras: tuple[Extra, ...]) -> None:
-        """End streaming: one full render of `text` (inert), the status, then the extras."""
+    async def finish(self, text: str, status: MessageStatus, extras: tuple[Extra, ...],
+                     finish_reason: str | None = None) -> None:
+        """End streaming: one full render of `text` (inert), the status, then the extras and
+        why it stopped short, if it did."""
         self.shown_text = text
         self.extras = extras
+        self.finish_reason = finish_reason
+        block = self.thinking_block
+        if block is not None and block.thinking:  # it thought, and never answered
+            block.answer_started()
         if self._feed is not None:
             await self._feed.finish(text[:SHOW_LIMIT])
             self._feed = None
@@ -273,6 +316,9 @@ class ReplyMessage(MessageView):
                     plain(f"⚑ {self._speaker} suggests handing this conversation over to a "
                           f"human agent.{detail}"),
                     classes="extra hand-over"))
+        notice = finish_notice(self.finish_reason)
+        if notice:
+            widgets.append(Static(plain(notice), classes="extra finish"))
         return widgets
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

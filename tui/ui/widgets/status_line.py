@@ -1,7 +1,7 @@
 """One line under the conversation: speech input (recording or voice conversation, with its
 level, and the words being heard), the reply's state (or that setup is needed), a hint about
 that state, whether replies are read aloud and whether something is being read, time to first
-token, provider, title.
+token, who answers (provider and model), web search when on, title.
 
 The hint belongs to the state it was given in (a reply arriving counts as one): the next state
 clears it, so it is never out of date.
@@ -51,7 +51,8 @@ class StatusLine(Widget):
     hint: reactive[str] = reactive("")
     read_aloud: reactive[bool] = reactive(False)
     speaking: reactive[bool] = reactive(False)
-    provider: reactive[str] = reactive("")
+    provider: reactive[str] = reactive("")  # who answers: "Qiniu · deepseek-r1"
+    search: reactive[bool] = reactive(False)
     title: reactive[str] = reactive("New conversation")
     # Speech input, when on: "recording 3 s ▮▮▯▯▯" or "voice: listening ▮▯▯▯▯".
     voice: reactive[str] = reactive("")
@@ -81,7 +82,10 @@ class StatusLine(Widget):
             parts.append((" · read aloud", "$text-accent"))
         if self.first_token is not None:
             parts.append(f" · first token {self.first_token:.2f} s")
-        parts.append((f" · {self.provider} · ", "$text-muted"))
+        parts.append((f" · {self.provider}", "$text-muted"))
+        if self.search:
+            parts.append((" + web search", "$text-accent"))
+        parts.append((" · ", "$text-muted"))
         parts.append(plain(self.title).stylize("bold"))
         return Content.assemble(*parts)
 

@@ -87,7 +87,8 @@ class Welcome(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble(
-            ("aichat-tui", "bold"), f": chat with {self._speaker} in the terminal; "
+            ("aichat-tui", "bold"), f": chat with {self._speaker} in the terminal "
+            f"({self._key('chat.models')} picks another model); "
             f"{self._key('app.read_aloud')} reads the replies aloud."), id="about")
         yield Static(self._keys_line(), id="keys")
         if self.tries:
