@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from tui.audio.alsa_quiet import silence_alsa
 from tui.domain.errors import AudioError, InvalidInput, NoSoundDevice, SettingsError
 from tui.domain.transcript import BYTES_PER_SECOND, SAMPLE_RATE
 
@@ -105,6 +104,8 @@ class MicrophoneSource:
     otherwise settle for its null backend: silence forever); tests pass the null backend."""
 
     def __init__(self, backends: Sequence[miniaudio.Backend] | None = None) -> None:
+        from tui.audio.alsa_quiet import silence_alsa  # ctypes: only when a device opens
+
         silence_alsa()
         import miniaudio
 

@@ -3,8 +3,6 @@ would crash on machines without one."""
 
 from __future__ import annotations
 
-from textual.widgets.markdown import MarkdownFence
-
 from tui.ui.widgets.messages import MessageView, ReplyMessage
 
 
@@ -15,6 +13,9 @@ def copy_message(view: MessageView, what: str = "the message") -> None:
 
 
 def copy_last_code_block(reply: ReplyMessage) -> None:
+    # Textual's markdown (and markdown-it) load with the first reply, not at start-up.
+    from textual.widgets.markdown import MarkdownFence
+
     fences = list(reply.query(MarkdownFence))
     if not fences:
         reply.notify("The last reply has no code block.", severity="warning")
