@@ -231,7 +231,8 @@ class ChatScreen(Screen[None]):
             self.voice.toggle_conversation()
         # Shown from the start; a conversation being opened already (tests) has hidden it.
         self._welcome(self.welcome.display)
-        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
+        # After the first frame: the reading thread would contend with drawing it.
+        self.call_after_refresh(self._start_reading_recent)
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -262,6 +263,9 @@ class ChatScreen(Screen[None]):
         self.welcome.display = shown
         if shown and self.welcome.tries:
             self.prompt.option_count = len(self.welcome.tries)
+
+    def _start_reading_recent(self) -> None:
+        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
 
     async def _read_recent(self) -> None:
         recent = await read_recent(self.services.history.path)
@@ -536,7 +540,7 @@ class ChatScreen(Screen[None]):
         await self.stop_reply()
         await self._clear()
         self._welcome(True)
-        self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
+        self._start_reading_recent()
         self.prompt.focus()
 
     def action_history(self) -> None:
