@@ -524,10 +524,13 @@ class ChatScreen(Screen[None]):
             return self.conversation is not None
         if action == "delete":
             return self.conversation is not None and not self.replying
+        # Without reading the history (this runs at every refresh of the bindings): a window
+        # away from the end stands for a saved conversation, with replies beyond it.
+        may_have_reply = bool(self._replies()) or not self.conversation_view.shows_last
         if action in ("copy_reply", "copy_code"):
-            return bool(self._replies())
+            return may_have_reply
         if action in ("speak", "save_audio"):
-            return self._spoken() is not None
+            return isinstance(self.focused, MessageView) or may_have_reply
         if action == "stop_speaking":
             return self.speaking
         return True
