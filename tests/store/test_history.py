@@ -165,6 +165,40 @@ def test_recover_interrupted_marks_replies_left_streaming(history, history_path)
     assert statuses[done.id] == (MessageStatus.COMPLETE, "whole answer")
 
 
+def test_a_streaming_reply_is_searchable_once_it_ends_and_not_before(history):
+    conversation = history.create_conversation("c")
+    streaming = history.add_message(conversation.id, reply("the answer so"))
+    history.update_message(streaming.id, text="the answer so far")  # a progress save
+    assert history.search("answer") == []
+
+    history.update_message(streaming.id, text="the answer so far, whole",
+                           status=MessageStatus.COMPLETE)
+
+    [hit] = history.search("answer")
+    assert (hit.message_id, hit.snippet.replace("\x02", "").replace("\x03", "")) == (
+        streaming.id, "the answer so far, whole")
+
+
+def test_a_reply_cut_off_by_a_crash_is_searchable_after_recovery(history, history_path):
+    conversation = history.create_conversation("c")
+    cut = history.add_message(conversation.id, reply("partial paragraph"))
+    history.close()
+
+    with History.open(history_path) as restarted:
+        restarted.recover_interrupted()
+        assert [hit.message_id for hit in restarted.search("paragraph")] == [cut.id]
+
+
+def test_deleting_a_conversation_while_its_reply_streams_keeps_the_index_sound(history):
+    doomed = history.create_conversation("doomed")
+    history.add_message(doomed.id, reply("shared words"))
+    history.delete(doomed.id)
+    kept = history.create_conversation("kept")
+    finished = history.add_message(kept.id, reply("shared words", status=MessageStatus.COMPLETE))
+
+    assert [hit.message_id for hit in history.search("shared words")] == [finished.id]
+
+
 def test_a_full_disk_is_reported_and_nothing_already_saved_is_lost(history):
     conversation = history.create_conversation("c")
     history.add_message(conversation.id, user("saved before the disk filled up"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.domain.conversation import Message, Role
+from tui.domain.conversation import Message, MessageStatus, Role
 from tui.store import History, HistoryCorrupt, HistoryError, HistoryTooNew
 from tui.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 
@@ -75,6 +75,31 @@ def test_a_v1_file_gains_provider_and_model_and_its_replies_are_tongyis(tmp_path
             (None, None), ("tongyi", None), ("qiniu", "deepseek-r1")]
         changed = history.get_conversation(conversation.id)
         assert (changed.provider, changed.model) == ("qiniu", "deepseek-r1")
+
+
+def test_a_v2_files_streaming_replies_leave_the_index_and_enter_it_when_they_end(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    conn = raw(path)
+    migrate(conn, path, MIGRATIONS[:2])  # its triggers indexed replies while they streamed
+    conn.execute("INSERT INTO conversations (title, provider, created_at, updated_at)"
+                 " VALUES ('old chat', 'tongyi', 1, 2)")
+    conn.executemany("INSERT INTO messages (conversation_id, role, text, status, created_at)"
+                     " VALUES (1, 'assistant', ?, ?, 1)",
+                     [("finished alpha", "complete"), ("draft gamma", "streaming"),
+                      ("crashed epsilon", "streaming")])
+    conn.close()
+
+    with History.open(path) as history:
+        assert [hit.message_id for hit in history.search("alpha")] == [1]
+        assert history.search("gamma") == history.search("epsilon") == []
+        history.update_message(2, text="final delta", status=MessageStatus.COMPLETE)
+        assert history.recover_interrupted() == 1
+        # No entry is left over from the text the reply had while streaming.
+        assert history.search("gamma") == []
+        assert [hit.message_id for hit in history.search("delta")] == [2]
+        assert [hit.message_id for hit in history.search("epsilon")] == [3]
+        history.delete(1)
+        assert history.search("alpha") == history.search("delta") == []
 
 
 def test_a_later_version_is_added_by_appending_a_migration(tmp_path):

@@ -104,10 +104,13 @@ def test_edited_text_is_searched_as_it_is_now(filled):
     conversation = filled.create_conversation("Streaming")
     message = filled.add_message(conversation.id, Message(Role.ASSISTANT, "draft wording", START,
                                                           MessageStatus.STREAMING))
-    filled.update_message(message.id, text="final phrasing")
-
+    filled.update_message(message.id, text="final phrasing", status=MessageStatus.COMPLETE)
     assert filled.search("draft") == []
     assert [h.message_id for h in filled.search("phrasing")] == [message.id]
+
+    filled.update_message(message.id, text="reworded answer")
+    assert filled.search("phrasing") == []
+    assert [h.message_id for h in filled.search("reworded")] == [message.id]
 
 
 def test_a_long_message_gives_a_short_one_line_snippet_around_the_match(history):

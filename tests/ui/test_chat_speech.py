@@ -29,7 +29,7 @@ from tui.audio.player import no_sound_device
 from tui.audio.recording import RecordingPlayer
 from tui.audio.sentences import speech_units
 from tui.audio.speakable import speakable
-from tui.domain.conversation import MessageStatus
+from tui.domain.conversation import Message, MessageStatus, Role
 from tui.emulator.aliyun.scenarios import MARKDOWN_REPLY, MULTI_SENTENCES
 from tui.settings import Settings, load_settings
 from tui.ui.app import make_app
@@ -333,3 +333,19 @@ async def test_the_voice_browser_keys_are_in_the_palette_while_it_is_open(app, s
         await run_from_palette(pilot, "read faster", "Read faster")
         await wait_until(pilot, lambda: speech.speed == 1.1, "the faster speed")
         assert isinstance(app.screen, VoiceBrowser)
+
+
+async def test_f5_reads_the_conversations_last_reply_when_the_window_is_far_above(
+        app, emulator, player, history):
+    conversation = history.create_conversation("a long chat")
+    for n in range(20):
+        history.add_message(conversation.id, Message(Role.USER, f"question {n}", 1000.0 + n))
+        history.add_message(conversation.id, Message(
+            Role.ASSISTANT, f"Answer number {n}. It is short.", 1000.5 + n))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.screen.open_conversation(conversation.id, at=1)
+        await settle(pilot)
+        await pilot.press("escape")  # to the prompt, the window still at the top
+        await pilot.press("f5")
+        await settle(pilot)
+        assert emulator.qiniu.texts == units("Answer number 19. It is short.")

@@ -261,3 +261,21 @@ async def test_esc_on_a_message_while_a_reply_streams_stops_the_reply(opened, lo
         await pilot.press("escape")
         await wait_for_reply(pilot)
         assert "cancelled" in screen_words(app)
+
+
+async def test_f3_and_f4_copy_the_conversations_last_reply_from_far_above(opened, long_history):
+    history, conversation_id = long_history
+    history.add_message(conversation_id, Message(Role.USER, "and in code?", 2000.0))
+    history.add_message(conversation_id, Message(
+        Role.ASSISTANT, "Like this:\n\n```python\nprint('the end')\n```\n\nDone.", 2000.5))
+    async with opened((100, 30)) as (app, pilot, view):
+        view.views[-1].focus()
+        await pilot.press("home")
+        await settle(pilot)
+        await pilot.press("escape")  # to the prompt, the window still at the top
+        assert not view.shows_last and "Done" not in screen_words(app)
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append
+        await pilot.press("f3", "f4")
+        assert copied == ["Like this:\n\n```python\nprint('the end')\n```\n\nDone.",
+                          "print('the end')"]

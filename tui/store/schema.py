@@ -80,7 +80,37 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE messages SET provider = 'tongyi' WHERE role = 'assistant'")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+def _v3(conn: sqlite3.Connection) -> None:
+    # A streaming reply is saved about once a second, and re-indexing its whole text each time
+    # cost more the longer it grew: a reply enters the index when it stops streaming (finished,
+    # cancelled, failed, or marked interrupted after a crash), and only then.
+    for trigger in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER messages_fts_{trigger}")
+    # Replies streaming in this file were indexed by the old triggers; the new ones expect them
+    # absent (an external-content 'delete' must name exactly what was indexed).
+    conn.execute("""
+        INSERT INTO messages_fts (messages_fts, rowid, text)
+            SELECT 'delete', id, text FROM messages WHERE status = 'streaming'""")
+    conn.execute("""
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+        WHEN new.status != 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+        END""")
+    conn.execute("""
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.status != 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END""")
+    conn.execute("""
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, status ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text)
+                SELECT 'delete', old.id, old.text WHERE old.status != 'streaming';
+            INSERT INTO messages_fts (rowid, text)
+                SELECT new.id, new.text WHERE new.status != 'streaming';
+        END""")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

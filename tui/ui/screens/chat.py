@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 from tui.backends.registry import ModelEntry
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.errors import AichatError, InvalidInput
+from tui.domain.inert_text import make_inert
 from tui.domain.reply import Edit
 from tui.store import History, reply_error, reply_extras
 from tui.store.meta import reply_finish_reason, reply_reasoning
@@ -32,7 +33,7 @@ from tui.ui.chat_providers import ChatProviders, speaker
 from tui.ui.chat_speech import ChatSpeech
 from tui.ui.chat_voice import ChatVoice, Listening
 from tui.ui.conversation_actions import ConversationActions
-from tui.ui.copying import copy_last_code_block, copy_message
+from tui.ui.copying import copy_last_code_block, copy_text
 from tui.ui.recent import read_recent
 from tui.ui.reply_session import ReplyOutcome, ReplySession, ReplyView
 from tui.ui.shown_errors import shown
@@ -408,12 +409,25 @@ class ChatScreen(Screen[None]):
         """The replies shown (a long conversation is shown a window at a time)."""
         return self.conversation_view.replies
 
-    def _spoken(self) -> MessageView | None:
+    def _last_reply(self) -> Message | None:
+        """The conversation's last reply, its text as shown, whether or not the window of
+        mounted messages reaches it."""
+        replies = self._replies()
+        conversation_id = self.conversation.id if self.conversation is not None else None
+        if self.conversation_view.shows_last or conversation_id is None:
+            return replies[-1].shown_message if replies else None
+        try:
+            reply = self.services.history.latest_message(conversation_id, Role.ASSISTANT)
+        except AichatError as error:
+            self.notify(self._shown(error), severity="error")
+            return None
+        return replace(reply, text=make_inert(reply.text)) if reply is not None else None
+
+    def _spoken(self) -> Message | None:
         """What speaking and saving audio act on: the focused message, else the last reply."""
         if isinstance(self.focused, MessageView):
-            return self.focused
-        replies = self._replies()
-        return replies[-1] if replies else None
+            return self.focused.shown_message
+        return self._last_reply()
 
     def _last_reply_options(self) -> tuple[str, ...]:
         replies = self._replies()
@@ -514,10 +528,13 @@ class ChatScreen(Screen[None]):
             return self.conversation is not None
         if action == "delete":
             return self.conversation is not None and not self.replying
+        # Without reading the history (this runs at every refresh of the bindings): a window
+        # away from the end stands for a saved conversation, with replies beyond it.
+        may_have_reply = bool(self._replies()) or not self.conversation_view.shows_last
         if action in ("copy_reply", "copy_code"):
-            return bool(self._replies())
+            return may_have_reply
         if action in ("speak", "save_audio"):
-            return self._spoken() is not None
+            return isinstance(self.focused, MessageView) or may_have_reply
         if action == "stop_speaking":
             return self.speaking
         return True
@@ -581,29 +598,26 @@ class ChatScreen(Screen[None]):
             self.conversations.export(conversation_id)
 
     def action_copy_reply(self) -> None:
-        replies = self._replies()
-        if replies:
-            copy_message(replies[-1], "the last reply")
+        reply = self._last_reply()
+        if reply is not None:
+            copy_text(self, reply.text, "the last reply")
 
     def action_copy_code(self) -> None:
-        replies = self._replies()
-        if replies:
-            copy_last_code_block(replies[-1])
-        else:
-            self.notify("The last reply has no code block.", severity="warning")
+        reply = self._last_reply()
+        copy_last_code_block(self, reply.text if reply is not None else "")
 
     def action_speak(self) -> None:
-        view = self._spoken()
-        if view is not None:
-            self.chat_speech.speak(view.copy_text)
+        spoken = self._spoken()
+        if spoken is not None:
+            self.chat_speech.speak(spoken.text)
 
     def action_stop_speaking(self) -> None:
         self.chat_speech.stop()
 
     def action_save_audio(self) -> None:
-        view = self._spoken()
-        if view is not None:
-            self.chat_speech.save_audio(view.message, view.copy_text)
+        spoken = self._spoken()
+        if spoken is not None:
+            self.chat_speech.save_audio(spoken, spoken.text)
 
     def action_models(self) -> None:
         from tui.ui.screens.model_picker import ModelPicker, Picked

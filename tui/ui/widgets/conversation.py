@@ -142,6 +142,11 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         return len(self._slots)
 
     @property
+    def shows_last(self) -> bool:
+        """Whether the conversation's last message is mounted."""
+        return self._hi == len(self._slots) or self._tail < len(self._slots)
+
+    @property
     def earlier_count(self) -> int:
         """Messages above the window, not mounted."""
         return self._lo

@@ -87,6 +87,11 @@ class MessageView(Vertical, can_focus=True):
         """What copying this message puts on the clipboard: the text as shown."""
         return make_inert(self.message.text)
 
+    @property
+    def shown_message(self) -> Message:
+        """The message with its text as shown (a streaming reply's text so far)."""
+        return replace(self.message, text=self.copy_text, meta=dict(self.message.meta))
+
     def recipe(self) -> Callable[[], MessageView]:
         """How to make this view again once it is unmounted: from the data it shows now,
         holding on to no widget."""
@@ -197,7 +202,7 @@ class ReplyMessage(MessageView):
 
     def recipe(self) -> Callable[[], MessageView]:
         # The text as shown (inert already: making it inert again changes nothing).
-        message = replace(self.message, text=self.shown_text, meta=dict(self.message.meta))
+        message = self.shown_message
         speaker, now, extras = self._speaker, self._now, self.extras
         block = self.thinking_block
         thinking = block.text if block is not None else self._thinking
