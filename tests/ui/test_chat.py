@@ -169,11 +169,14 @@ async def test_a_cut_connection_marks_the_reply_interrupted(app, history):
 
 async def test_clarify_options_are_numbered_and_a_number_key_sends_one(app, history):
     async with app.run_test(size=(100, 30)) as pilot:
+        assert "Pick" not in screen_text(app).splitlines()[-1]
         await send(pilot, "#clarify")
         await wait_for_reply(pilot)
         text = screen_text(app)
         for number, option in enumerate(CLARIFY.options, 1):
             assert f"{number}. {option}" in text
+        await pilot.pause()
+        assert "1…9 Pick" in screen_text(app).splitlines()[-1], "the footer says how to pick"
 
         await pilot.press("2")
         await wait_for_reply(pilot)

@@ -33,10 +33,12 @@ class Command:
     priority: bool = False
     palette_action: str | None = None
     group: str | None = None  # commands the help shows as one row
+    key_display: str | None = None  # the footer's name for the keys, when not the key's own
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.label, show=self.show,
-                       priority=self.priority, tooltip=self.title, id=self.id)
+                       key_display=self.key_display, priority=self.priority,
+                       tooltip=self.title, id=self.id)
 
 
 # The prompt. It looks these up itself before its text area sees a key (see Prompt._on_key);
@@ -57,8 +59,11 @@ PROMPT = (
             show=False),
     Command("prompt.to_messages", "up", "to_messages", "Messages",
             "To messages (empty prompt)", show=False),
-    *(Command(f"prompt.option_{n}", str(n), f"option({n})", f"Option {n}",
-              "Send option N (empty prompt)", show=False, group="options")
+    # The footer shows option 1 for them all ("1…9 Pick"), and only while a clarifying
+    # question's options can be picked (Prompt.check_action).
+    *(Command(f"prompt.option_{n}", str(n), f"option({n})", "Pick" if n == 1 else f"Option {n}",
+              "Send option N (empty prompt)", show=n == 1, group="options",
+              key_display="1…9" if n == 1 else None)
       for n in range(1, 10)),
 )
 
@@ -72,7 +77,7 @@ CHAT = (
             palette_action="screen.retry"),
     Command("chat.new", "ctrl+n", "new_chat", "New", "New conversation",
             palette_action="screen.new_chat"),
-    Command("chat.history", "ctrl+o", "history", "History",
+    Command("chat.history", "ctrl+o", "history", "Chats",
             "History of conversations",
             palette_action="screen.history"),
     Command("chat.copy_reply", "f3", "copy_reply", "Copy", "Copy the last reply",
@@ -96,8 +101,10 @@ CHAT = (
     Command("chat.save_audio", "f10", "save_audio", "Save audio", "Save audio of the last reply",
             show=False, palette_action="screen.save_audio"),
     # ctrl+g and ctrl+f: no terminal, tmux or text area takes them for itself.
+    # Not in the 80-column footer, which it would overflow: the header names the model, and
+    # F1 and the palette show the key.
     Command("chat.models", "ctrl+g", "models", "Model", "Choose the provider and model",
-            palette_action="screen.models"),
+            show=False, palette_action="screen.models"),
     Command("chat.web_search", "ctrl+f", "toggle_search", "Web", "Web search on/off",
             show=False, palette_action="screen.toggle_search"),
     Command("chat.thinking", "alt+t", "toggle_thinking", "Thinking",
