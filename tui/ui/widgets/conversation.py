@@ -400,6 +400,11 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         # Nothing is let go: the window is too short as it is (and letting go could set off
         # a fill in the other direction, and so on).
         views = await self._move(down=self._lo == 0, keep_place=True, keep=len(self._slots))
+        # What the user was taken to (Home, a search hit) stays in view: keeping the place of
+        # the first message is only right when nothing is focused.
+        focused = self.screen.focused if self.is_attached else None
+        if views and isinstance(focused, MessageView) and focused.parent is self:
+            self._show_focused(focused, top=False)
         if views:
             self._fill_soon()
 
