@@ -141,8 +141,9 @@ MESSAGE = (
     # Esc stops a reply or speech first (chat.cancel); with nothing to stop, it says where it goes.
     Command("message.prompt", "escape", "to_prompt", "Prompt", "Back to the prompt"),
     # The focused reply's thinking (chat.thinking: the last reply's, from anywhere).
+    # Off the 80-column footer (it would push Help off); the folded block says "▸ Thinking".
     Command("message.thinking", "t", "screen.toggle_thinking", "Thinking",
-            "Show or fold this reply's thinking"),
+            "Show or fold this reply's thinking", show=False),
 )
 
 # The app, on every screen.
