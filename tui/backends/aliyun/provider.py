@@ -15,6 +15,7 @@ from tui.backends.aliyun.sse_frames import envelopes
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url
 from tui.backends.aliyun.token import SharedTokenFile, TokenSource, retry_after_seconds
 from tui.backends.deadlines import each_within, retry_delay, try_again_hint, within
+from tui.backends.http_client import http_client
 from tui.backends.sse_text import EventTooLarge
 from tui.domain.errors import (
     AichatError,
@@ -63,9 +64,7 @@ class TongyiProvider:
         self.timeout = (network or NetworkSettings()).timeout
         self.backoff = backoff
         # transport: how tests put something else under the client (see docs/architecture.md).
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
-            transport=transport, headers={"user-agent": "aichat-tui"})
+        self.client = http_client(self.timeout, transport=transport)
         # token_file: where processes share the stream token (see SharedTokenFile).
         shared = SharedTokenFile(token_file, settings) if token_file is not None else None
         self.tokens = TokenSource(settings, self.client, backoff=backoff, timeout=self.timeout,

@@ -15,6 +15,7 @@ import httpx
 from httpx_sse import EventSource
 
 from tui.backends.deadlines import each_within, retry_delay, within
+from tui.backends.http_client import http_client
 from tui.backends.openai.chunks import ReplyAssembler
 from tui.backends.openai.endpoint import Endpoint, retry_after_seconds
 from tui.backends.sse_text import BlankLineTerminated, EventTooLarge
@@ -39,12 +40,10 @@ class OpenAIProvider:
         self.max_retries = max_retries
         self.backoff = backoff
         self.timeout = timeout
-        headers = {"user-agent": "aichat-tui"}
+        headers = {}
         if endpoint.api_key:
             headers["authorization"] = f"Bearer {endpoint.api_key.reveal()}"
-        # The read timeout is the longest silence tolerated, before or inside a reply.
-        self.client = httpx.AsyncClient(transport=transport, headers=headers,
-                                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
+        self.client = http_client(timeout, transport=transport, headers=headers)
         self._first_listed: str | None = None
 
     async def aclose(self) -> None:

@@ -20,7 +20,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from tui import __version__
+from tui.backends.http_client import http_client
 from tui.backends.qiniu.asr_protocol import (
     FULL_SERVER_RESPONSE,
     SERVER_ERROR,
@@ -89,9 +89,7 @@ class QiniuRecognizer:
         self.timeout = timeout
         self._headers = {"Authorization": f"Bearer {key}"}
         self._errors = QiniuErrors(urlsplit(self.base_url).netloc, str(config_path), key, timeout)
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                         transport=transport,
-                                         headers={"User-Agent": f"aichat-tui/{__version__}"})
+        self._client = http_client(timeout, transport=transport)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QiniuRecognizer:

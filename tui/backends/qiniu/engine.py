@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui import __version__
 from tui.backends.deadlines import within
+from tui.backends.http_client import http_client
 from tui.backends.qiniu.errors import KEY_ENV, QiniuErrors
 from tui.backends.qiniu.tts import post_tts, tts_request
 from tui.backends.qiniu.voices import VOICE_LIST_TTL, VoiceListCache, parse_voices
@@ -43,9 +43,7 @@ class QiniuSpeech:
         self.timeout = timeout
         self._voice_cache = (VoiceListCache(cache_dir / "qiniu_voices.json", ttl=voice_list_ttl)
                              if cache_dir is not None else None)
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                         transport=transport,
-                                         headers={"User-Agent": f"aichat-tui/{__version__}"})
+        self._client = http_client(timeout, transport=transport)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QiniuSpeech:

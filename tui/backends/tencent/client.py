@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui import __version__
 from tui.backends.deadlines import within
+from tui.backends.http_client import http_client
 from tui.backends.tencent.errors import APP_ID_ENV, APP_KEY_ENV, QPS_LIMIT, TencentErrors
 from tui.backends.tencent.signing import ParamValue, signed_form
 from tui.domain.errors import SettingsError
@@ -50,9 +50,7 @@ class TencentClient:
         self._clock = clock
         self._retry_delays = tuple(retry_delays)
         self._timeout = timeout
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                         transport=transport,
-                                         headers={"User-Agent": f"aichat-tui/{__version__}"})
+        self._client = http_client(timeout, transport=transport)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TencentClient:
