@@ -221,3 +221,29 @@ def test_a_file_with_damaged_pages_is_kept_aside_and_a_fresh_one_started(tmp_pat
         conversation = history.create_conversation("new")
         history.add_message(conversation.id, Message(Role.USER, "chatting goes on", 0.0))
         assert [c.title for c in history.list_conversations()] == ["new"]
+
+
+def test_damaged_pages_found_by_a_later_check_are_kept_aside_in_place(tmp_path):
+    # The app opens without reading every page (start-up would wait on the disk in proportion
+    # to the history), checks in a thread, and starts fresh in the same History object.
+    path = tmp_path / "history.sqlite3"
+    with History.open(path) as history:
+        conversation = history.create_conversation("kept")
+        for i in range(300):
+            history.add_message(conversation.id, Message(Role.USER, f"message {i} " * 20, 0.0))
+    damaged = bytearray(path.read_bytes())
+    damaged[4096 * 3: 4096 * 7] = bytes(range(256)) * 64
+    path.write_bytes(bytes(damaged))
+
+    history = History.open(path, check=False)
+    with history:
+        with History.open_reader(path) as reader, pytest.raises(HistoryCorrupt) as caught:
+            reader.check()
+        assert str(path) in str(caught.value)
+        aside = history.start_fresh()
+        assert aside.read_bytes() == bytes(damaged), "never deleted"
+        conversation = history.create_conversation("new")
+        history.add_message(conversation.id, Message(Role.USER, "chatting goes on", 0.0))
+        assert [c.title for c in history.list_conversations()] == ["new"]
+    with History.open_reader(path) as reader:
+        reader.check()

@@ -1,10 +1,10 @@
 """The conversation history: one SQLite file, read and written from the UI thread.
 
-Every method is one short statement or transaction (a few milliseconds), so callers need no
-worker. Writes commit at once: WAL with synchronous=NORMAL survives the process being killed
-(only a power cut can lose the last commits, and never corrupts the file). Every failure is a
-`HistoryError` naming the file and what to do; the caller still holds whatever text it was
-saving, so nothing on screen is lost.
+Every method but `check` is one short statement or transaction (a few milliseconds), so
+callers need no worker. Writes commit at once: WAL with synchronous=NORMAL survives the
+process being killed (only a power cut can lose the last commits, and never corrupts the
+file). Every failure is a `HistoryError` naming the file and what to do; the caller still holds
+whatever text it was saving, so nothing on screen is lost.
 """
 
 from __future__ import annotations
@@ -62,69 +62,51 @@ class History:
         self._writer = writer
 
     @classmethod
-    def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> History:
+    def open(cls, path: Path, *, clock: Callable[[], float] = time.time,
+             check: bool = True) -> History:
         """Open (creating it and its folder if need be) and upgrade the history file at `path`.
 
         `clock` gives the wall-clock time stamped on conversations (tests pass a fake one).
+        `check` reads every page first (see `check`): the app leaves that to a thread.
         """
         path = Path(path)
         memory = str(path) == ":memory:"
-        try:
-            if not memory:
-                private_dir(path.parent)
-        except OSError as exc:
-            raise HistoryError(
-                f"Could not create the folder {path.parent} for the history file: {exc.strerror}.",
-                "Check that you may write there, or point AICHAT_TUI_DATA_DIR elsewhere.",
-                code="cannot-open") from exc
-        if not memory:
-            # SQLite gives its -wal and -shm files the mode of the database file. Whatever
-            # stops this (a folder in its place) SQLite reports better just below.
-            with suppress(OSError):
-                create_private(path)
-        with _translating(path, "open the history"):
-            conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT)
-            try:
-                # Before anything writes to it: a newer aichat-tui's history is left untouched.
-                refuse_newer(conn, path)
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA foreign_keys = ON")
-                migrate(conn, path)
-                # Reading the schema and checking the pages now reports a damaged file at
-                # start-up rather than at the first question.
-                (index_sql,) = conn.execute(
-                    "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
-                if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
-                    raise corrupt_error(path)
-            except BaseException:
-                conn.close()
-                raise
+        conn, trigram_index = _connect(path, check=check)
         writer = None
         if not memory:
             try:
                 writer = WriterLock(path)
             except OSError as exc:  # no lock, no harm: this window's replies look cut off
                 log.warning("history: could not mark this process as a writer: %s", exc)
-        return cls(conn, path, trigram_index="trigram" in index_sql, clock=clock, writer=writer)
+        return cls(conn, path, trigram_index=trigram_index, clock=clock, writer=writer)
 
     @classmethod
-    def open_or_start_fresh(cls, path: Path, *, clock: Callable[[], float] = time.time
-                            ) -> tuple[History, Path | None]:
+    def open_or_start_fresh(cls, path: Path, *, clock: Callable[[], float] = time.time,
+                            check: bool = True) -> tuple[History, Path | None]:
         """`open`, but a damaged file is kept aside (renamed, never deleted) and a fresh history
         started in its place, so chatting goes on. Returns the history and where the damaged
         file now is (None if it was sound)."""
         try:
-            return cls.open(path, clock=clock), None
+            return cls.open(path, clock=clock, check=check), None
         except HistoryCorrupt:
-            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
-            aside = path.with_name(f"{path.name}.damaged-{stamp}")
-            for suffix in ("", "-wal", "-shm"):
-                sidecar = path.with_name(path.name + suffix)
-                if sidecar.exists():
-                    sidecar.rename(aside.with_name(aside.name + suffix))
-            log.warning("history: %s is damaged; kept as %s, starting a fresh one", path, aside)
+            aside = _move_aside(path, clock)
             return cls.open(path, clock=clock), aside
+
+    def check(self) -> None:
+        """Raise HistoryCorrupt if any page of the file is damaged. It reads the whole file
+        (about a millisecond per MB once cached, far more from a cold disk): call it on a
+        connection of its own (`open_reader`) in a thread."""
+        with self._guard("check the history"):
+            if self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise corrupt_error(self.path)
+
+    def start_fresh(self) -> Path:
+        """Keep the (damaged) file aside and go on with a fresh one at the same path: the
+        same object, so whoever holds it keeps it. Returns where the old file now is."""
+        self._conn.close()
+        aside = _move_aside(self.path, self._clock)
+        self._conn, self._trigram_index = _connect(self.path, check=False)
+        return aside
 
     @classmethod
     def open_reader(cls, path: Path) -> History:
@@ -408,3 +390,52 @@ def _meta_from_json(raw: str, message_id: int) -> dict[str, Any]:
     # Only a hand-edited file gets here; the message itself is still worth showing.
     log.warning("history: message %s has unreadable extra data; ignoring it", message_id)
     return {}
+
+
+def _connect(path: Path, *, check: bool) -> tuple[sqlite3.Connection, bool]:
+    """A connection to the history at `path`, upgraded; and whether its index is trigram."""
+    memory = str(path) == ":memory:"
+    try:
+        if not memory:
+            private_dir(path.parent)
+    except OSError as exc:
+        raise HistoryError(
+            f"Could not create the folder {path.parent} for the history file: {exc.strerror}.",
+            "Check that you may write there, or point AICHAT_TUI_DATA_DIR elsewhere.",
+            code="cannot-open") from exc
+    if not memory:
+        # SQLite gives its -wal and -shm files the mode of the database file. Whatever
+        # stops this (a folder in its place) SQLite reports better just below.
+        with suppress(OSError):
+            create_private(path)
+    with _translating(path, "open the history"):
+        conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT)
+        try:
+            # Before anything writes to it: a newer aichat-tui's history is left untouched.
+            refuse_newer(conn, path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, path)
+            # Reading the schema now reports a damaged file at start-up rather than at the
+            # first question.
+            (index_sql,) = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+            if check and conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise corrupt_error(path)
+        except BaseException:
+            conn.close()
+            raise
+    return conn, "trigram" in index_sql
+
+
+def _move_aside(path: Path, clock: Callable[[], float]) -> Path:
+    """Rename the history file and its sidecars to `<name>.damaged-<time>`; return that."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock()))
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.exists():
+            sidecar.rename(aside.with_name(aside.name + suffix))
+    log.warning("history: %s is damaged; kept as %s, starting a fresh one", path, aside)
+    return aside

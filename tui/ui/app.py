@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,6 +20,7 @@ from tui.domain.inert_text import make_inert
 from tui.domain.transcript import SpeechRecognizer
 from tui.settings import Settings, save_setting
 from tui.store import History
+from tui.store.errors import HistoryCorrupt
 from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
 from tui.ui.chat_providers import ChatProviders
 from tui.ui.chat_voice import Listening
@@ -25,6 +28,8 @@ from tui.ui.notices import TIMEOUT as TOAST_TIMEOUT
 from tui.ui.notices import TOAST_CSS, shown_path, unquoted
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.speech import SpeechController
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -104,6 +109,7 @@ class AichatApp(App[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
+        self.call_after_refresh(self._start_checking_history)
         # One notice for settings that disable a feature or fell back to defaults; a problem
         # of the default provider is already shown in the conversation.
         shown = (self._problem, self.providers.problem(self.providers.default.provider))
@@ -142,11 +148,12 @@ class AichatApp(App[None], inherit_bindings=False):
     def _open_history(self) -> None:
         if self._history is None:
             try:
-                self._history, aside = History.open_or_start_fresh(self.settings.history_path)
+                # Checking every page would make start-up wait on the disk in proportion to
+                # the history: that is done in a thread after the first frame.
+                self._history, aside = History.open_or_start_fresh(self.settings.history_path,
+                                                                   check=False)
                 if aside is not None:
-                    self.notify(f"The history file was damaged; it is kept as {aside} and a "
-                                "fresh history was started.", title="History",
-                                severity="warning", timeout=30, markup=False)
+                    self._say_kept_aside(aside)
             except AichatError as error:
                 # Chatting still works; say loudly that nothing is kept.
                 self.notify(f"{error} Until then, this session's history is not saved.",
@@ -154,12 +161,42 @@ class AichatApp(App[None], inherit_bindings=False):
                 self._history = History.open(Path(":memory:"))
         try:
             recovered = self._history.recover_interrupted()
+        except HistoryCorrupt:
+            self._start_fresh_history()
+            return
         except AichatError as error:
             self.notify(str(error), severity="error")
             return
         if recovered:
             self.notify(f"{recovered} repl{'ies were' if recovered > 1 else 'y was'} cut off when "
                         "aichat-tui last closed; marked as interrupted in the history.")
+
+    def _start_checking_history(self) -> None:
+        self.run_worker(self._check_history(), group="history-check", exit_on_error=False)
+
+    async def _check_history(self) -> None:
+        if not self._own_history or str(self.history.path) == ":memory:":
+            return
+        try:
+            await asyncio.to_thread(_check_pages, self.history.path)
+        except HistoryCorrupt:
+            self._start_fresh_history()
+        except AichatError as error:
+            log.warning("history: the check could not run: %s", error)
+
+    def _start_fresh_history(self) -> None:
+        try:
+            aside = self.history.start_fresh()
+        except (AichatError, OSError) as error:
+            self.notify(f"The history file {self.history.path} is damaged, and could not be "
+                        f"kept aside ({error}). Move it away and start aichat-tui again.",
+                        title="History", severity="error", timeout=30)
+            return
+        self._say_kept_aside(aside)
+
+    def _say_kept_aside(self, aside: Path) -> None:
+        self.notify(f"The history file was damaged; it is kept as {aside} and a fresh history "
+                    "was started.", title="History", severity="warning", timeout=30)
 
     def _load_themes(self) -> None:
         from tui.ui.themes import builtin_themes_dir, load_themes
@@ -278,3 +315,8 @@ def make_app(settings: Settings, *, providers: ChatProviders | None = None,
                      problem=problem, clock=clock,
                      export_dir=export_dir or settings.data_dir / "exports",
                      audio_input=audio_input)
+
+
+def _check_pages(path: Path) -> None:
+    with History.open_reader(path) as history:
+        history.check()
