@@ -75,7 +75,9 @@ def _open_history(settings: Settings) -> Any:
     from tui.store import History, HistoryError
 
     try:
-        return History.open(settings.history_path)
+        # A damaged page is reported when it is read; checking them all would cost every
+        # `ask` time in proportion to the history.
+        return History.open(settings.history_path, check=False)
     except HistoryError as error:
         # The question still deserves an answer; it just is not saved.
         report(error, settings)

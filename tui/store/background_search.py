@@ -51,8 +51,10 @@ class BackgroundSearch:
     def _run(self, query: str, number: int) -> SearchResult:
         if number != self._latest:
             raise Stale
+        if str(self._path) == ":memory:":
+            return SearchResult(query, [], None)  # only the app's own connection sees it
         if self._history is None:
-            self._history = History.open(self._path)
+            self._history = History.open_reader(self._path)
         everything = self._history.searches_everything(query)
         return SearchResult(query, self._history.search(query, self._limit),
                             None if everything else search_module.SHORT_TERM_WINDOW)
