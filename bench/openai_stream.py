@@ -2,11 +2,12 @@
 
 A 20,000-character reply arrives from the emulator (in its own process) as 2,000 `data:`
 chunks (`#bench chars=20000 events=2000` to the Qiniu chat route). The HTTP body is recorded
-as it came off the socket, then replayed through the client's own pipeline (httpx-sse
-framing, chunk JSON, deltas into text and edits). Its CPU time is compared with only
-json.loads-ing the same chunks, the least any client must do. For context, the assembly
-alone (chunk JSON to events, without SSE framing), the whole client (HTTP included) and the
-transport alone are printed too. Everything is measured in this one run; asserts nothing.
+as it came off the socket, then replayed through the client's own pipeline (SSE framing
+and its deadline, chunk JSON, deltas into text and edits: one edit per network read). Its
+CPU time is compared with only json.loads-ing the same chunks, the least any client must do.
+For context, the assembly alone (chunk JSON to events, each read's events already framed),
+the whole client (HTTP included) and the transport alone are printed too. Everything is
+measured in this one run; asserts nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tui.backends import registry  # noqa: E402
 from tui.backends.openai import OpenAIProvider  # noqa: E402
 from tui.backends.openai.chunks import ReplyAssembler  # noqa: E402
 from tui.backends.openai.provider import reply_events  # noqa: E402
+from tui.backends.sse_text import SSEDecoder  # noqa: E402
 from tui.domain.events import ReplyFinished  # noqa: E402
 from tui.domain.providers import ChatRequest  # noqa: E402
 from tui.settings import load_settings  # noqa: E402
@@ -48,13 +50,19 @@ async def pipeline_cpu(provider: OpenAIProvider, chunks: list[bytes],
     return time.process_time() - start, last
 
 
-def assembly_cpu(provider: OpenAIProvider, lines: list[str]) -> float:
+def assembly_cpu(provider: OpenAIProvider, batches: list[list[str]]) -> float:
     reply = ReplyAssembler(provider.endpoint, MODEL)
     start = time.process_time()
-    for data in lines:
-        reply.feed(data)
+    for batch in batches:
+        reply.feed(batch)
     reply.finished()
     return time.process_time() - start
+
+
+def read_batches(chunks: list[bytes]) -> list[list[str]]:
+    """The data of the events each recorded read completes, as the client's reader finds them."""
+    decoder = SSEDecoder()
+    return [batch for batch in (*map(decoder.feed, chunks), decoder.close()) if batch]
 
 
 def json_cpu(lines: list[str]) -> float:
@@ -78,7 +86,7 @@ async def main() -> None:
             transport.append(receive)
             cpu, finished = await pipeline_cpu(provider, chunks, headers)
             pipeline.append(cpu)
-            assembly.append(assembly_cpu(provider, lines))
+            assembly.append(assembly_cpu(provider, read_batches(chunks)))
             whole.append(await whole_client_cpu(provider, ChatRequest(QUESTION, model=MODEL)))
             baseline.append(json_cpu(lines))
         await provider.aclose()

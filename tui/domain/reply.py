@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from os.path import commonprefix
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a value, not frozen for its cost: see tui.domain.events
 class Edit:
     """Keep the first `keep` characters of the old text, then put `insert` after them."""
 
