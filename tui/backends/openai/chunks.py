@@ -44,8 +44,7 @@ class ReplyAssembler:
 
     def feed(self, batch: list[str]) -> list[ReplyEvent]:
         # The hot path of a stream (thousands of chunks per reply): plain lookups, no helpers.
-        thoughts: list[str] = []
-        pieces: list[str] = []
+        thought = piece = ""  # what this batch adds
         for data in batch:
             if data == DONE:
                 self.done = True
@@ -70,26 +69,24 @@ class ReplyAssembler:
                     continue
                 delta = choice.get("delta")
                 if delta and type(delta) is dict:
-                    thought = delta.get("reasoning_content") or delta.get("reasoning")
-                    if thought and type(thought) is str:
-                        thoughts.append(thought)
-                    piece = delta.get("content")
-                    if piece and type(piece) is str:
-                        pieces.append(piece)
+                    value = delta.get("reasoning_content") or delta.get("reasoning")
+                    if value and type(value) is str:
+                        thought += value
+                    value = delta.get("content")
+                    if value and type(value) is str:
+                        piece += value
                 reason = choice.get("finish_reason")
                 if reason and type(reason) is str:
                     self.finish_reason = reason
         events: list[ReplyEvent] = []
-        if thoughts:
-            insert = thoughts[0] if len(thoughts) == 1 else "".join(thoughts)
+        if thought:
             size = len(self.reasoning)
-            self.reasoning += insert
-            events.append(ReasoningChanged(Edit(size, insert, size), self.reasoning))
-        if pieces:
-            insert = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            self.reasoning = reasoning = self.reasoning + thought
+            events.append(ReasoningChanged(Edit(size, thought, size), reasoning))
+        if piece:
             size = len(self.text)
-            self.text += insert
-            events.append(TextChanged(Edit(size, insert, size), self.text))
+            self.text = text = self.text + piece
+            events.append(TextChanged(Edit(size, piece, size), text))
         return events
 
     def _identify(self, chunk: dict[str, Any]) -> None:
