@@ -9,8 +9,8 @@ import pytest
 from tui.backends.openai import Endpoint, OpenAIProvider
 from tui.domain.errors import ServiceError, StreamInterrupted
 from tui.domain.events import ReasoningChanged, ReplyFinished, TextChanged
-from tui.domain.reply import Edit
 from tui.domain.providers import ChatRequest
+from tui.domain.reply import Edit
 from tui.domain.secret import Secret
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from tui.backends.openai.endpoint import Endpoint
 from tui.domain.errors import AichatError
 from tui.domain.events import ReasoningChanged, ReplyEvent, ReplyFinished, TextChanged
-from tui.domain.reply import Edit
+from tui.domain.reply import GrowingText
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,13 @@ class ReplyAssembler:
     many chunks the read held. An error object ends the batch: the events before it are
     returned and `failure` holds the error to raise after them."""
 
-    __slots__ = ("endpoint", "text", "reasoning", "finish_reason", "model", "message_id", "done",
+    __slots__ = ("endpoint", "answer", "thinking", "finish_reason", "model", "message_id", "done",
                  "failure")
 
     def __init__(self, endpoint: Endpoint, model: str) -> None:
         self.endpoint = endpoint
-        self.text = ""
-        self.reasoning = ""
+        self.answer = GrowingText()
+        self.thinking = GrowingText()
         self.finish_reason: str | None = None
         self.model = model
         self.message_id: str | None = None
@@ -80,13 +80,9 @@ class ReplyAssembler:
                     self.finish_reason = reason
         events: list[ReplyEvent] = []
         if thought:
-            size = len(self.reasoning)
-            self.reasoning = reasoning = self.reasoning + thought
-            events.append(ReasoningChanged(Edit(size, thought, size), reasoning))
+            events.append(ReasoningChanged(self.thinking.append(thought), self.thinking))
         if piece:
-            size = len(self.text)
-            self.text = text = self.text + piece
-            events.append(TextChanged(Edit(size, piece, size), text))
+            events.append(TextChanged(self.answer.append(piece), self.answer))
         return events
 
     def _identify(self, chunk: dict[str, Any]) -> None:
@@ -96,5 +92,6 @@ class ReplyAssembler:
             self.model = model
 
     def finished(self) -> ReplyFinished:
-        return ReplyFinished(self.text, None, self.message_id, finish_reason=self.finish_reason,
-                             model=self.model, reasoning=self.reasoning)
+        return ReplyFinished(str(self.answer), None, self.message_id,
+                             finish_reason=self.finish_reason, model=self.model,
+                             reasoning=str(self.thinking))
