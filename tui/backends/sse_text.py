@@ -66,7 +66,7 @@ async def sse_batches(response: httpx.Response, timeout: float,
 class SSEDecoder:
     """Bytes in, the `data` of each completed event out (no I/O: see `sse_batches`)."""
 
-    __slots__ = ("_parts", "_size", "_limit", "_cr", "_started")
+    __slots__ = ("_parts", "_size", "_limit", "_cr", "_started", "_plain")
 
     def __init__(self, limit: int = MAX_EVENT_BYTES) -> None:
         self._parts: list[bytes] = []  # the bytes since the last blank line
@@ -74,9 +74,21 @@ class SSEDecoder:
         self._limit = limit
         self._cr = False  # a CR ended the last read: it may be half of a CRLF
         self._started = False  # a byte-order mark is skipped at the very start only
+        self._plain = False  # none of these three: a read of whole events is simple
 
     def feed(self, chunk: bytes) -> list[str]:
         """Take the next bytes of the body; return the data of the events they complete."""
+        if self._plain and chunk[-2:] == b"\n\n" and b"\r" not in chunk:
+            # The common read: whole events, most often one `data: ` line.
+            text = chunk.decode("utf-8", "replace")
+            if text[:6] == "data: " and text.find("\n") == len(text) - 2:
+                return [text[6:-2]]
+            return self._events(text[:-2])
+        found = self._feed(chunk)
+        self._plain = not self._parts and not self._cr and self._started
+        return found
+
+    def _feed(self, chunk: bytes) -> list[str]:
         if self._cr or b"\r" in chunk:
             chunk = self._normalized(chunk)
             if not chunk:
@@ -93,13 +105,13 @@ class SSEDecoder:
             return self._keep(chunk) if chunk else []
         if end + 2 < len(chunk):
             self._keep(chunk[end + 2:])
-        return self._events(chunk[:end])
+        return self._events(chunk[:end].decode("utf-8", "replace"))
 
     def close(self) -> list[str]:
         """The body ended: the data of the event left without its blank line, if any."""
         rest = b"".join(self._parts)
-        self._parts, self._size, self._cr = [], 0, False
-        return self._events(rest) if rest else []
+        self._parts, self._size, self._cr, self._plain = [], 0, False, False
+        return self._events(rest.decode("utf-8", "replace")) if rest else []
 
     def _keep(self, chunk: bytes) -> list[str]:
         self._parts.append(chunk)
@@ -116,8 +128,8 @@ class SSEDecoder:
             chunk = chunk[:-1]
         return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
-    def _events(self, complete: bytes) -> list[str]:
-        text = complete.decode("utf-8", "replace")
+    def _events(self, text: str) -> list[str]:
+        """The data of the events in `text`, which ends where an event does."""
         if not self._started:
             self._started = True
             text = text.removeprefix("\ufeff")
