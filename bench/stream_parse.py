@@ -2,11 +2,11 @@
 
 A 20,000-character reply arrives as 2,000 cumulative events from the emulator (in its own
 process). The HTTP body is recorded chunk by chunk as it came off the socket, then replayed
-through the client's own pipeline (httpx-sse framing with the stream's quirks, envelope and
-inner JSON, snapshot diffing into edits). Its CPU time is compared with only json.loads-ing
-the same events (the envelope and the `value` string inside it), the least any client must
-do. For context, the whole client (HTTP transport included) and the transport alone are
-printed too. Everything is measured in this one run.
+through the client's own pipeline (SSE framing with the stream's quirks and deadline,
+envelope and inner JSON, snapshot diffing into edits). Its CPU time is compared with only
+json.loads-ing the same events (the envelope and the `value` string inside it), the least
+any client must do. For context, the whole client (HTTP transport included) and the transport
+alone are printed too. Everything is measured in this one run.
 """
 
 from __future__ import annotations
@@ -43,10 +43,12 @@ async def record_chunks(provider: TongyiProvider) -> tuple[list[bytes], httpx.He
     return await record(provider.client, url, request_body(settings.instance_id, QUESTION, None))
 
 
-async def pipeline_cpu(chunks: list[bytes], headers: httpx.Headers) -> tuple[float, ReplyFinished]:
+async def pipeline_cpu(provider: TongyiProvider, chunks: list[bytes],
+                       headers: httpx.Headers) -> tuple[float, ReplyFinished]:
     response = replay(chunks, headers)
     start = time.process_time()
-    async for event in _reply_events(envelopes(response), None, "bench"):
+    frames = envelopes(response, provider.timeout, provider._stalled)
+    async for event in _reply_events(frames, None, "bench"):
         last = event
     return time.process_time() - start, last
 
@@ -68,7 +70,7 @@ async def main() -> None:
         for _ in range(ROUNDS):
             chunks, headers, receive = await record_chunks(provider)
             transport.append(receive)
-            cpu, finished = await pipeline_cpu(chunks, headers)
+            cpu, finished = await pipeline_cpu(provider, chunks, headers)
             pipeline.append(cpu)
             whole.append(await whole_client_cpu(provider, ChatRequest(QUESTION)))
             cpu, events = json_cpu(chunks)

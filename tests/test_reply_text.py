@@ -3,7 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.domain.reply import ReplyText
+from tui.domain.events import TextChanged
+from tui.domain.reply import GrowingText, ReplyText
 
 
 def test_extension_is_an_append():
@@ -41,3 +42,16 @@ def test_edits_always_rebuild_the_snapshot(snapshots):
             assert shown[: edit.keep] == snapshot[: edit.keep]
             shown = edit.apply(shown)
         assert shown == snapshot == reply.text
+
+
+@given(st.lists(st.text(alphabet="ab你好\n`", min_size=1, max_size=10), max_size=20),
+       st.randoms())
+def test_a_growing_text_event_reads_as_it_was_when_made_in_any_order(pieces, random):
+    text = GrowingText()
+    events = [TextChanged(text.append(piece), text) for piece in pieces]
+    order = list(range(len(events)))
+    random.shuffle(order)
+    for n in order:  # read late and out of order, as a consumer that skips ahead does
+        assert events[n].text == "".join(pieces[: n + 1])
+        assert events[n].edit.apply(events[n - 1].text if n else "") == events[n].text
+    assert str(text) == "".join(pieces)

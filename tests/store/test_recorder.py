@@ -38,6 +38,21 @@ def test_updates_are_written_at_most_once_per_interval(history, streaming):
 
     # Written at 0.0 (the first), 1.2 and 2.4; in between the file keeps the last written text.
     assert on_disk == ["O", "O", "O", "Once up", "Once up", "Once up", "Once upon a time"]
+
+
+def test_a_text_given_as_a_function_is_made_only_when_a_write_is_due(history, streaming):
+    conversation_id, message_id = streaming
+    clock = FakeClock(100.0)
+    recorder = ReplyRecorder(history, message_id, interval=1.0, clock=clock)
+    made = []
+
+    def text(value: str):
+        return lambda: made.append(value) or value
+
+    for step, value in enumerate(["O", "On", "Once", "Once up"]):
+        clock.now = 100.0 + step * 0.4
+        recorder.update(text(value))
+    assert made == ["O", "Once up"] and saved(history, conversation_id).text == "Once up"
     assert saved(history, conversation_id).status is MessageStatus.STREAMING
 
 

@@ -21,7 +21,7 @@ from tui.commands.session import (
     report,
 )
 from tui.domain.errors import AichatError, InvalidInput
-from tui.domain.events import ClarifyOptions, ReplyFinished
+from tui.domain.events import ClarifyOptions, ReplyFinished, TextChanged
 from tui.domain.inert_text import make_inert
 from tui.settings import CHAT_PROVIDERS, Settings
 
@@ -86,18 +86,23 @@ def _open_history(settings: Settings) -> Any:
 
 @dataclass
 class _Outcome:
-    text: str = ""
+    # The reply's latest edit: its whole text is made only when read (a save a second, the end).
+    answer: TextChanged | None = None
     finished: ReplyFinished | None = None
     failure: AichatError | None = None
     stopped_by: signal.Signals | None = None
     session_id: str | None = None
     omitted: int = 0
 
+    @property
+    def text(self) -> str:
+        return self.answer.text if self.answer is not None else ""
+
 
 async def _ask(settings: Settings, exchange: Exchange, question: str,
                args: argparse.Namespace) -> int:
     from tui.backends import registry
-    from tui.domain.events import ContextTrimmed, TextChanged
+    from tui.domain.events import ContextTrimmed
     from tui.domain.providers import ChatRequest
 
     provider = registry.build(settings, exchange.provider)
@@ -114,10 +119,10 @@ async def _ask(settings: Settings, exchange: Exchange, question: str,
     async def stream() -> None:
         async for event in provider.stream_reply(request):
             if isinstance(event, TextChanged):
-                outcome.text = event.text
-                exchange.update(event.text)
+                outcome.answer = event
+                exchange.update(lambda: outcome.text)
                 if live:
-                    live.apply(event.edit, event.text)
+                    live.apply(event.edit, lambda: outcome.text)
             elif isinstance(event, ContextTrimmed):
                 outcome.omitted = event.omitted
             elif isinstance(event, ReplyFinished):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
@@ -65,7 +66,8 @@ class Exchange:
         except HistoryError as error:
             self._failed(error)
 
-    def update(self, text: str) -> None:
+    def update(self, text: str | Callable[[], str]) -> None:
+        """Save the reply so far (or a function that makes it: see ReplyRecorder.update)."""
         if self._recorder is not None:
             try:
                 self._recorder.update(text)

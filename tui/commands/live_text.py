@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import TextIO
 
 from tui.domain.inert_text import InertReply
@@ -26,7 +27,9 @@ class LiveText:
         self.columns = max(10, columns)
         self.inert = InertReply()
 
-    def apply(self, edit: Edit, text: str) -> None:
+    def apply(self, edit: Edit, text: str | Callable[[], str]) -> None:
+        """Show `edit`; `text` is the whole reply after it, or a function that makes it (only a
+        rewrite reads it)."""
         shown = self.inert.text
         inert_edit = self.inert.apply(edit, text)
         if inert_edit.is_append:

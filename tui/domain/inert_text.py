@@ -11,6 +11,7 @@ inside a message: one line, and shortened when it is over-long.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tui.domain.reply import Edit
 
@@ -61,13 +62,16 @@ class InertReply:
     def __init__(self) -> None:
         self.text = ""
 
-    def apply(self, edit: Edit, raw_text: str) -> Edit:
-        """Take a raw edit (and the whole raw text after it); return the edit of the inert text."""
+    def apply(self, edit: Edit, raw_text: str | Callable[[], str]) -> Edit:
+        """Take a raw edit and the whole raw text after it (or a function that makes it: only
+        a rewrite needs it); return the edit of the inert text."""
         old_length = len(self.text)
         if edit.is_append:
             insert = make_inert(edit.insert)
             self.text += insert
             return Edit(old_length, insert, old_length)
+        if callable(raw_text):
+            raw_text = raw_text()
         keep = len(make_inert(raw_text[: edit.keep]))
         self.text = make_inert(raw_text)
         return Edit(keep, self.text[keep:], old_length)

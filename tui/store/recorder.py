@@ -33,10 +33,15 @@ class ReplyRecorder:
         self._written: str | None = None
         self._next_write = float("-inf")  # one throttle: after a write or after a failure
 
-    def update(self, text: str) -> bool:
-        """Take the reply so far; return whether it was written now."""
+    def update(self, text: str | Callable[[], str]) -> bool:
+        """Take the reply so far (or a function that makes it, called only when a write is
+        due); return whether it was written now."""
         now = self._clock()
-        if now < self._next_write or text == self._written:
+        if now < self._next_write:
+            return False
+        if callable(text):
+            text = text()
+        if text == self._written:
             return False
         try:
             self._history.update_message(self._message_id, text=text)

@@ -96,14 +96,26 @@ class ReplySession:
         self._search = search
         self._clock = clock
         self.session_id = session_id  # the service's session: the next question continues it
-        self.text = ""  # the reply so far, as sent
+        # The latest edits of the reply and of a reasoning model's thinking: their whole text
+        # is made only when it is read (a save a second, a rewrite, the end).
+        self._answer: TextChanged | None = None
+        self._reasoning: ReasoningChanged | None = None
         self._shown = InertReply()
         self._thinking = InertReply()
-        self.reasoning = ""  # a reasoning model's thinking so far, as sent
         self._extras: tuple[Extra, ...] = ()
         self._finish_reason: str | None = None
         self._answered_by: str | None = None
         self._progress_failed = False
+
+    @property
+    def text(self) -> str:
+        """The reply so far, as sent."""
+        return self._answer.text if self._answer is not None else ""
+
+    @property
+    def reasoning(self) -> str:
+        """A reasoning model's thinking so far, as sent."""
+        return self._reasoning.text if self._reasoning is not None else ""
 
     def request(self) -> ChatRequest:
         """The question with what the provider needs to continue the conversation."""
@@ -133,14 +145,15 @@ class ReplySession:
 
     def _take(self, event: ReplyEvent, view: ReplyView, started: float) -> None:
         if isinstance(event, TextChanged):
-            if not self.text and event.text:
+            edit, before = event.edit, self._answer
+            if (before is None or not before.edit.new_length) and edit.new_length:
                 view.streaming(self._clock() - started)
-            self.text = event.text
-            view.text_changed(self._shown.apply(event.edit, event.text), self._shown.text)
+            self._answer = event
+            view.text_changed(self._shown.apply(edit, lambda: event.text), self._shown.text)
             self._save_progress(view)
         elif isinstance(event, ReasoningChanged):
-            self.reasoning = event.text
-            view.reasoning_changed(self._thinking.apply(event.edit, event.text),
+            self._reasoning = event
+            view.reasoning_changed(self._thinking.apply(event.edit, lambda: event.text),
                                    self._thinking.text)
         elif isinstance(event, ContextTrimmed):
             view.context_trimmed(event.sent, event.omitted)
@@ -152,7 +165,7 @@ class ReplySession:
 
     def _save_progress(self, view: ReplyView) -> None:
         try:
-            self._recorder.update(self.text)
+            self._recorder.update(lambda: self.text)
         except AichatError as error:
             if not self._progress_failed:
                 self._progress_failed = True

@@ -13,8 +13,8 @@ import pytest
 
 from tests.backends.misbehaving import Misbehaving, answer, dribble, head, snapshot, sse, trickled
 from tui.backends.aliyun import TongyiProvider
-from tui.backends.aliyun.sse_frames import MAX_EVENT_CHARS
 from tui.backends.aliyun.token import TokenSource
+from tui.backends.sse_text import MAX_EVENT_BYTES
 from tui.domain.errors import AuthError, NetworkError, RateLimited, ServiceError, StreamInterrupted
 from tui.domain.events import ReplyFinished, TextChanged
 from tui.domain.providers import ChatRequest
@@ -172,7 +172,7 @@ async def test_one_event_larger_than_the_limit_ends_the_reply_keeping_the_text(t
         writer.write(head("200 OK", "text/event-stream") + sse(snapshot("start"), end=False))
         chunk = b"x" * 2**20
         writer.write(b'data:{"data":[{"value":"')
-        for _ in range(MAX_EVENT_CHARS // len(chunk) + 2):
+        for _ in range(MAX_EVENT_BYTES // len(chunk) + 2):
             writer.write(chunk)
             await writer.drain()
 

@@ -139,11 +139,15 @@ def test_any_json_in_any_field_of_an_envelope_raises_only_project_errors(envelop
     _check(asyncio.run(_drain(envelopes)))
 
 
+def _never() -> AichatError:
+    raise AssertionError("a body in memory cannot time out")
+
+
 async def _drain_bytes(body: bytes):
     response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
     events = []
     try:
-        async for event in _reply_events(envelopes(response), None, "example.test"):
+        async for event in _reply_events(envelopes(response, 60.0, _never), None, "example.test"):
             events.append(event)
     except AichatError:
         pass

@@ -8,14 +8,30 @@ import pytest
 
 from tui.backends.openai import Endpoint, OpenAIProvider
 from tui.domain.errors import ServiceError, StreamInterrupted
-from tui.domain.events import ReplyFinished, TextChanged
+from tui.domain.events import ReasoningChanged, ReplyFinished, TextChanged
 from tui.domain.providers import ChatRequest
+from tui.domain.reply import Edit
 from tui.domain.secret import Secret
 
 
-def server(body: bytes, content_type: str = "text/event-stream", status: int = 200):
+class Reads(httpx.AsyncByteStream):
+    """A body that arrives in the given network reads."""
+
+    def __init__(self, reads: list[bytes]) -> None:
+        self.reads = reads
+
+    async def __aiter__(self):
+        for read in self.reads:
+            yield read
+
+
+def server(body: bytes | list[bytes], content_type: str = "text/event-stream",
+           status: int = 200):
     def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, content=body, headers={"content-type": content_type})
+        headers = {"content-type": content_type}
+        if isinstance(body, list):
+            return httpx.Response(status, stream=Reads(body), headers=headers)
+        return httpx.Response(status, content=body, headers=headers)
 
     return httpx.MockTransport(handle)
 
@@ -26,7 +42,7 @@ def provider(transport) -> OpenAIProvider:
     return OpenAIProvider(endpoint, context_chars=100, transport=transport)
 
 
-async def run(body: bytes, **kwargs):
+async def run(body: bytes | list[bytes], **kwargs):
     events, error = [], None
     p = provider(server(body, **kwargs))
     try:
@@ -45,15 +61,33 @@ def chunk(delta: str, finish: str = "null") -> bytes:
 
 
 async def test_role_only_empty_null_usage_comments_and_a_bad_chunk():
-    body = (b": connected\n\n" + chunk('{"role":"assistant"}') + chunk('{"content":""}')
-            + chunk('{"content":null}') + b"data: {not json\n\n" + chunk('{"content":"Hel"}')
-            + b": keep-alive\n\n" + chunk('{"content":"lo"}') + chunk("{}", '"stop"')
-            + b'data: {"id":"c1","choices":[],"usage":{"total_tokens":3}}\n\n'
-            + b"data: [DONE]")  # no blank line after the last event
-    events, error = await run(body)
+    reads = [b": connected\n\n", chunk('{"role":"assistant"}'), chunk('{"content":""}'),
+             chunk('{"content":null}'), b"data: {not json\n\n", chunk('{"content":"Hel"}'),
+             b": keep-alive\n\n", chunk('{"content":"lo"}'), chunk("{}", '"stop"'),
+             b'data: {"id":"c1","choices":[],"usage":{"total_tokens":3}}\n\n',
+             b"data: [DONE]"]  # no blank line after the last event
+    events, error = await run(reads)
     assert error is None
     assert [e.text for e in events if isinstance(e, TextChanged)] == ["Hel", "Hello"]
     assert events[-1] == ReplyFinished("Hello", None, "c1", finish_reason="stop", model="m1")
+
+
+async def test_the_chunks_of_one_read_make_one_edit_thinking_first():
+    body = (chunk('{"reasoning_content":"Let me"}') + chunk('{"reasoning_content":" see."}')
+            + chunk('{"content":"Hel"}') + chunk('{"content":"lo"}'))
+    events, error = await run([body[:7], body[7:], chunk('{"content":"!"}', '"stop"')])
+    assert error is None
+    assert events[:3] == [ReasoningChanged(Edit(0, "Let me see.", 0), "Let me see."),
+                          TextChanged(Edit(0, "Hello", 0), "Hello"),
+                          TextChanged(Edit(5, "!", 5), "Hello!")]
+
+
+async def test_an_error_inside_a_read_keeps_the_text_before_it():
+    events, error = await run(chunk('{"content":"Hel"}') + chunk('{"content":"lo"}')
+                              + b'data: {"error":{"message":"overloaded"}}\n\n'
+                              + chunk('{"content":" lost"}'))
+    assert isinstance(error, ServiceError) and "overloaded" in str(error)
+    assert events == [TextChanged(Edit(0, "Hello", 0), "Hello")]
 
 
 async def test_a_clean_close_after_a_finish_reason_but_without_done_is_complete():

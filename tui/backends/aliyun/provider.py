@@ -14,7 +14,7 @@ from tui.backends.aliyun.network import network_error
 from tui.backends.aliyun.sse_frames import envelopes
 from tui.backends.aliyun.stream_request import millis_timestamp, request_body, stream_url
 from tui.backends.aliyun.token import SharedTokenFile, TokenSource, retry_after_seconds
-from tui.backends.deadlines import each_within, retry_delay, try_again_hint, within
+from tui.backends.deadlines import retry_delay, try_again_hint, within
 from tui.backends.http_client import http_client
 from tui.backends.sse_text import EventTooLarge
 from tui.domain.errors import (
@@ -101,8 +101,8 @@ class TongyiProvider:
                     token_retried = True
                     continue
                 _check_stream_response(response)
-                events = _reply_events(each_within(envelopes(response), self.timeout,
-                                                   self._stalled), session_id, self._host)
+                events = _reply_events(envelopes(response, self.timeout, self._stalled),
+                                       session_id, self._host)
                 async for event in events:
                     yield event
                 return

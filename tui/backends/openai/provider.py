@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 import httpx
-from httpx_sse import EventSource
 
-from tui.backends.deadlines import each_within, retry_delay, within
+from tui.backends.deadlines import retry_delay, within
 from tui.backends.http_client import http_client
 from tui.backends.openai.chunks import ReplyAssembler
 from tui.backends.openai.endpoint import Endpoint, retry_after_seconds
-from tui.backends.sse_text import BlankLineTerminated, EventTooLarge
+from tui.backends.sse_text import EventTooLarge, sse_batches
 from tui.domain.context import fit_history
 from tui.domain.errors import InvalidInput, ServiceError
 from tui.domain.events import ContextTrimmed, ReplyEvent
@@ -137,18 +137,21 @@ class OpenAIProvider:
 
 async def reply_events(response: httpx.Response, endpoint: Endpoint, model: str,
                        timeout: float) -> AsyncIterator[ReplyEvent]:
-    """The events of one streamed reply, read from an open event-stream response; each event
-    must be complete within `timeout` (a trickling server cannot hold a reply open)."""
+    """The events of one streamed reply, read from an open event-stream response; each network
+    read that completes events must come within `timeout` of the last (a trickling server
+    cannot hold a reply open)."""
     reply = ReplyAssembler(endpoint, model)
-    source = EventSource(BlankLineTerminated(response))  # type: ignore[arg-type]
     silent = f"nothing complete arrived for {timeout:g} s"
     try:
-        async for event in each_within(source.aiter_sse(), timeout,
-                                       lambda: endpoint.interrupted(silent)):
-            for reply_event in reply.feed(event.data):
-                yield reply_event
-            if reply.done:
-                break
+        async with aclosing(sse_batches(response, timeout,
+                                        lambda: endpoint.interrupted(silent))) as batches:
+            async for batch in batches:
+                for reply_event in reply.feed(batch):
+                    yield reply_event
+                if reply.failure is not None:
+                    raise reply.failure
+                if reply.done:
+                    break
     except httpx.TimeoutException:
         raise endpoint.interrupted(silent) from None
     except EventTooLarge as e:
