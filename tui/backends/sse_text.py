@@ -2,9 +2,9 @@
 
 Every SSE backend reads its stream through `sse_batches`. It works on the raw bytes: a read
 is searched for its last blank line, everything before it is decoded in one piece (a blank
-line never falls inside a UTF-8 character) and split into events, so the common event (one
-`data:` line) costs a few string operations. The events that complete in one network read
-come as one batch; a client applies a batch as one edit.
+line never falls inside a UTF-8 character) and its lines are read by httpx-sse's decoder. The
+events that complete in one network read come as one batch; a client applies a batch as one
+edit.
 
 What the SSE specification asks of a reader, and what the services need besides:
 * lines end in LF, CRLF or CR; a line starting with `:` is a comment; `data` lines of one event
@@ -22,6 +22,10 @@ import asyncio
 from collections.abc import AsyncGenerator, Callable
 
 import httpx
+
+# httpx-sse's field decoder: its public EventSource reads a whole response line by line, where
+# this reader needs the events of each network read together (pinned <0.5 in pyproject).
+from httpx_sse._decoders import SSEDecoder as FieldDecoder
 
 from tui.backends.deadlines import Deadline
 from tui.domain.errors import AichatError
@@ -66,7 +70,7 @@ async def sse_batches(response: httpx.Response, timeout: float,
 class SSEDecoder:
     """Bytes in, the `data` of each completed event out (no I/O: see `sse_batches`)."""
 
-    __slots__ = ("_parts", "_size", "_limit", "_cr", "_started", "_plain")
+    __slots__ = ("_parts", "_size", "_limit", "_cr", "_started", "_plain", "_fields")
 
     def __init__(self, limit: int = MAX_EVENT_BYTES) -> None:
         self._parts: list[bytes] = []  # the bytes since the last blank line
@@ -75,15 +79,13 @@ class SSEDecoder:
         self._cr = False  # a CR ended the last read: it may be half of a CRLF
         self._started = False  # a byte-order mark is skipped at the very start only
         self._plain = False  # none of these three: a read of whole events is simple
+        self._fields = FieldDecoder()
 
     def feed(self, chunk: bytes) -> list[str]:
         """Take the next bytes of the body; return the data of the events they complete."""
         if self._plain and chunk[-2:] == b"\n\n" and b"\r" not in chunk:
-            # The common read: whole events, most often one `data: ` line.
-            text = chunk.decode("utf-8", "replace")
-            if text[:6] == "data: " and text.find("\n") == len(text) - 2:
-                return [text[6:-2]]
-            return self._events(text[:-2])
+            # The common read: whole events, nothing kept from the read before.
+            return self._events(chunk[:-2].decode("utf-8", "replace"))
         found = self._feed(chunk)
         self._plain = not self._parts and not self._cr and self._started
         return found
@@ -133,17 +135,15 @@ class SSEDecoder:
         if not self._started:
             self._started = True
             text = text.removeprefix("\ufeff")
+        # The fields are read by httpx-sse's decoder, the one every SSE client here relies
+        # on; this class only finds where events end, once per network read.
+        decode = self._fields.decode
         found: list[str] = []
-        for block in text.split("\n\n"):
-            # The common event: one `data: ` line.
-            if block[:6] == "data: " and "\n" not in block:
-                found.append(block[6:])
-                continue
-            data = []
-            for line in block.split("\n"):
-                field, _, value = line.partition(":")
-                if field == "data":
-                    data.append(value[1:] if value[:1] == " " else value)
-            if data:
-                found.append("\n".join(data))
+        for line in text.split("\n"):
+            event = decode(line)
+            if event is not None and event.data:
+                found.append(event.data)
+        event = decode("")
+        if event is not None and event.data:
+            found.append(event.data)
         return found
