@@ -11,7 +11,10 @@ import pytest
 from websockets.asyncio.server import serve
 
 from tests.backends.misbehaving import Misbehaving, answer, trickled
+from tui.backends.qiniu.asr import QiniuRecognizer
 from tui.domain.errors import NetworkError, ServiceError
+from tui.domain.secret import Secret
+from tui.settings import QiniuSettings
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -51,3 +54,19 @@ async def test_an_error_message_is_inert_and_shortened(make_speech):
             await speech.synthesize("你好。", voice="v", speed=1.0)
     message = str(info.value)
     assert "\x1b" not in message and "\x07" not in message and len(message) < 600
+
+
+async def test_a_trickled_transcript_of_an_audio_url_ends_in_the_timeout():
+    # Always a byte within httpx's read timeout, never the whole answer: only a deadline on
+    # the whole call ends it.
+    body = json.dumps({"data": {"result": {"text": "你好"}, "audio_info": {"duration": 1}}})
+    async with Misbehaving(trickled(body.encode())) as server:
+        recognizer = QiniuRecognizer(QiniuSettings(api_key=Secret("sk-test"),
+                                                   base_url=server.url + "/v1"), timeout=1.0)
+        start = time.monotonic()
+        try:
+            with pytest.raises(NetworkError, match="no progress for 1 s"):
+                await recognizer.transcribe_url("https://example.com/question.mp3")
+        finally:
+            await recognizer.aclose()
+        assert time.monotonic() - start < 4

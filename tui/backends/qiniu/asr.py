@@ -20,6 +20,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+from tui.backends.deadlines import within
 from tui.backends.http_client import http_client
 from tui.backends.qiniu.asr_protocol import (
     FULL_SERVER_RESPONSE,
@@ -134,8 +135,10 @@ class QiniuRecognizer:
         audio_format = URL_FORMATS.get(Path(urlsplit(url).path).suffix.lower(), "mp3")
         body = {"model": "asr", "audio": {"format": audio_format, "url": url}}
         try:
-            response = await self._client.post(f"{self.base_url}/voice/asr", json=body,
-                                               headers=self._headers)
+            # The whole answer within the timeout: a trickling server cannot hold the call.
+            response = await within(self._client.post(f"{self.base_url}/voice/asr", json=body,
+                                                      headers=self._headers),
+                                    self.timeout, self._errors.timed_out)
         except httpx.TimeoutException:
             raise self._errors.timed_out() from None
         except httpx.TransportError as e:
