@@ -15,6 +15,7 @@ from tests.ui.chat_support import (
     screen_words,
     send,
     settings_for,
+    terminal_output,
     wait_for_reply,
     wait_until,
     words,
@@ -171,7 +172,7 @@ async def test_the_default_model_is_saved_and_new_conversations_start_with_it(
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pick(pilot, "kimi", key="ctrl+d")
         await pilot.press("ctrl+n")
-        assert "Ask Qiniu · kimi-k2…" in app.screen.query_one(Prompt).placeholder
+        assert "Ask Qiniu · kimi-k2…" in str(app.screen.query_one(Prompt).placeholder)
     saved = tomllib.loads(settings.config_path.read_text())
     assert saved["chat"]["provider"] == "qiniu" and saved["qiniu"]["model"] == "kimi-k2"
 
@@ -207,3 +208,19 @@ def test_the_model_picker_at_80x24(snap_compare, tmp_path, monkeypatch, utc_cloc
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=(80, 24), run_before=open_picker)
+
+
+async def test_a_model_id_from_the_server_is_shown_inert_never_as_markup(emulator, history):
+    # A model id is the server's text: markup in it must not be parsed (a stray [/] would end
+    # the app), and its escapes must not reach the terminal, wherever it is shown.
+    hostile = "tuned[/]x[@click=app.quit]\x1b]52;c;eA==\x07"
+    emulator.local_chat.models = (*emulator.local_chat.models, hostile)
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pick(pilot, "tuned")
+        await pilot.pause()
+        assert app.is_running and app.screen.choice.model == hostile
+        shown = screen_words(app)
+        assert "Ask OpenAI-compatible · tuned[/]x[@click=app.quit]␛]52;c;eA==␇…" in shown
+        assert "aichat-tui — OpenAI-compatible · tuned[/]x[@click=app.quit]␛]52" in shown
+        assert "\x1b]52" not in terminal_output(app)

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from tui.backends import registry
 from tui.backends.registry import ModelEntry
 from tui.domain.errors import AichatError, SettingsError
+from tui.domain.inert_text import make_inert
 from tui.domain.providers import ChatProvider
 from tui.settings import Settings, save_setting
 
 
 def speaker(provider: str, model: str | None) -> str:
-    """Who a reply is signed with: "Tongyi", "Qiniu · deepseek-r1"."""
+    """Who a reply is signed with: "Tongyi", "Qiniu · deepseek-r1". Inert: a model id is the
+    server's text (`/models`); shown as markup nowhere (Content, `plain`)."""
     name = registry.label(provider)
-    return f"{name} · {model}" if model else name
+    return make_inert(f"{name} · {model}" if model else name)
 
 
 @dataclass(frozen=True)
