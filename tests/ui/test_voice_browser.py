@@ -14,7 +14,7 @@ from textual import events
 from textual.app import App
 from textual.widgets import DataTable, Input
 
-from tests.ui.chat_support import notifications, screen_words
+from tests.ui.chat_support import notifications, screen_words, wait_until
 from tui.audio.decode import decode
 from tui.audio.player import no_sound_device
 from tui.audio.recording import RecordingPlayer
@@ -196,7 +196,8 @@ async def test_ctrl_d_makes_the_highlighted_voice_the_default(host):
         await pilot.press("ctrl+d")
         await pilot.pause()
         config = host.controller.settings.config_path
-        assert load_settings().qiniu.voice == "qiniu_en_female_azyy"
+        await wait_until(pilot, lambda: load_settings().qiniu.voice == "qiniu_en_female_azyy",
+                         "the saved voice")
         assert f"澳洲英语女 is now the default voice (saved in {config})." in \
             notifications(pilot.app)
         await type_filter(pilot, "")
@@ -219,7 +220,8 @@ async def test_a_tencent_voice_is_heard_and_made_the_default_like_any_other(host
         assert len(recorder.pcm) > 24_000
         await pilot.press("ctrl+d")
         await pilot.pause()
-        assert load_settings().qiniu.voice == "tencent-5"
+        await wait_until(pilot, lambda: load_settings().qiniu.voice == "tencent-5",
+                         "the saved voice")
         assert "Default ● 腾讯女声 5" in screen_words(pilot.app)
         recorder.pcm.clear()
         assert await host.controller.speak("今天天气很好。") is True
@@ -231,10 +233,10 @@ async def test_ctrl_arrows_change_the_speed_which_is_shown_and_saved(host, recor
         await settle(pilot)
         await pilot.press("ctrl+right", "ctrl+right")
         assert "Reading speed 1.2×" in screen_words(pilot.app)
-        assert load_settings().qiniu.speed == 1.2
+        await wait_until(pilot, lambda: load_settings().qiniu.speed == 1.2, "the saved speed")
         await pilot.press("ctrl+left", "ctrl+left", "ctrl+left")
         assert "Reading speed 0.9×" in screen_words(pilot.app)
-        assert load_settings().qiniu.speed == 0.9
+        await wait_until(pilot, lambda: load_settings().qiniu.speed == 0.9, "the saved speed")
         assert browser(pilot).query_one(Input).value == "", "the keys did not reach the filter"
 
 
