@@ -164,7 +164,7 @@ class QiniuRecognizer:
                        sender: asyncio.Task[None] | None = None) -> ServerFrame:
         """The next frame; a silent service times out, a failed audio source re-raises."""
         try:
-            message = await asyncio.wait_for(ws.recv(), self.timeout)
+            message = await within(ws.recv(), self.timeout, self._errors.timed_out)
         except ConnectionClosed as e:
             if sender is not None:
                 # The sender hangs up when the audio source fails: its error is the story.
