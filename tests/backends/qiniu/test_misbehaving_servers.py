@@ -70,3 +70,19 @@ async def test_a_trickled_transcript_of_an_audio_url_ends_in_the_timeout():
         finally:
             await recognizer.aclose()
         assert time.monotonic() - start < 4
+
+
+async def test_a_recognition_error_message_is_inert_and_shortened():
+    hostile = "\x1b[2J\x1b]52;c;eA==\x07\u202e" + "x" * 9000
+    body = json.dumps({"error": {"code": "45000001", "message": hostile}}).encode()
+    async with Misbehaving(answer("400 Bad Request", "application/json", body)) as server:
+        recognizer = QiniuRecognizer(QiniuSettings(api_key=Secret("sk-test"),
+                                                   base_url=server.url + "/v1"), timeout=5.0)
+        try:
+            with pytest.raises(ServiceError) as info:
+                await recognizer.transcribe_url("https://example.com/question.mp3")
+        finally:
+            await recognizer.aclose()
+    message = str(info.value)
+    assert "refused the speech recognition" in message and "␛[2J" in message
+    assert not {"\x1b", "\x07", "\u202e"} & set(message) and len(message) < 600

@@ -34,6 +34,7 @@ from tui.backends.qiniu.asr_protocol import (
 )
 from tui.backends.qiniu.errors import KEY_ENV, QiniuErrors
 from tui.domain.errors import AichatError, SettingsError
+from tui.domain.inert_text import inert_value
 from tui.domain.reply import ReplyText
 from tui.domain.transcript import (
     BYTES_PER_SECOND,
@@ -175,7 +176,7 @@ class QiniuRecognizer:
             reason = e.rcvd.reason if e.rcvd and e.rcvd.reason else "no reason given"
             raise self._errors.recognition_broke(
                 f"closed before the final transcript, code {code}, "
-                f"{self._errors.scrub(reason)}") from None
+                f"{inert_value(self._errors.scrub(reason))}") from None
         if isinstance(message, str):
             raise self._errors.not_the_api("a text frame")
         try:
