@@ -384,6 +384,15 @@ async def test_escape_leaves_the_search_first_then_the_screen(history, export_di
         assert app.results == [None]
 
 
+async def test_a_search_for_markup_is_shown_as_typed(history, export_dir):
+    # What the user typed is text, never markup: "[/]" would end the app, "[b]" turn bold.
+    app = host(history, export_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "[b]x[/]")
+        assert app.is_running
+        assert "No message contains “[b]x[/]”." in words(screen_text(app))
+
+
 async def test_keys_act_on_the_highlighted_hit(history, export_dir):
     app = host(history, export_dir)
     async with app.run_test(size=(80, 24)) as pilot:
