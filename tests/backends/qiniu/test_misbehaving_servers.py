@@ -11,6 +11,7 @@ import pytest
 from websockets.asyncio.server import serve
 
 from tests.backends.misbehaving import Misbehaving, answer, trickled
+from tui.audio.sources import PcmSource
 from tui.backends.qiniu.asr import QiniuRecognizer
 from tui.domain.errors import NetworkError, ServiceError
 from tui.domain.secret import Secret
@@ -86,3 +87,27 @@ async def test_a_recognition_error_message_is_inert_and_shortened():
     message = str(info.value)
     assert "refused the speech recognition" in message and "␛[2J" in message
     assert not {"\x1b", "\x07", "\u202e"} & set(message) and len(message) < 600
+
+
+async def test_a_websocket_handshake_left_unanswered_ends_within_the_connect_bound():
+    # [network] timeout may be long (a slow local model); opening a connection is bounded as
+    # for every client (http_client.CONNECT), or a server that accepts and says nothing would
+    # hold speech input for the whole timeout.
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        await asyncio.sleep(120)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    recognizer = QiniuRecognizer(QiniuSettings(api_key=Secret("sk-test"),
+                                               base_url=f"http://127.0.0.1:{port}/v1"),
+                                 timeout=300.0)
+    start = time.monotonic()
+    try:
+        with pytest.raises(NetworkError, match=r"Could not reach Qiniu .* within 10 s"):
+            async for _ in recognizer.transcribe(PcmSource(bytes(6400)).chunks()):
+                pass
+    finally:
+        await recognizer.aclose()
+        server.close()
+    assert time.monotonic() - start < 20

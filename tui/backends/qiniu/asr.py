@@ -21,7 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from tui.backends.deadlines import within
-from tui.backends.http_client import http_client
+from tui.backends.http_client import CONNECT, http_client
 from tui.backends.qiniu.asr_protocol import (
     FULL_SERVER_RESPONSE,
     SERVER_ERROR,
@@ -102,9 +102,10 @@ class QiniuRecognizer:
     async def transcribe(self, audio: AsyncIterable[bytes]) -> AsyncIterator[TranscriptEvent]:
         text = ReplyText()
         sent = [0]
+        opening = min(CONNECT, self.timeout)  # as for every client: a missing server is said soon
         try:
             async with connect(asr_websocket_url(self.base_url), additional_headers=self._headers,
-                               open_timeout=self.timeout, close_timeout=1.0,
+                               open_timeout=opening, close_timeout=1.0,
                                logger=_log) as ws:
                 await ws.send(config_frame(uuid.uuid4().hex))
                 self._check(await self._receive(ws))  # the answer to the config
@@ -127,8 +128,9 @@ class QiniuRecognizer:
         except InvalidStatus as e:
             response = e.response
             raise self._errors.from_status(response.status_code, response.body or b"") from None
-        except (TimeoutError, asyncio.TimeoutError):
-            raise self._errors.timed_out() from None
+        except (TimeoutError, asyncio.TimeoutError):  # opening: each frame has its deadline
+            raise self._errors.unreachable(TimeoutError(
+                f"the connection was not answered within {opening:g} s")) from None
         except (OSError, InvalidHandshake, InvalidURI) as e:
             raise self._errors.unreachable(e) from None
 
