@@ -152,9 +152,10 @@ class ChatVoice:
             self._screen.speaking = self._speech.speaking
 
     async def _send(self, text: str) -> bool:
-        # New words supersede a reply still arriving.
+        # New words supersede a reply still arriving. Sent as dictation would put them in the
+        # prompt (inert): the question is kept, shown and recalled into the prompt as it is.
         await self._screen.stop_reply()
-        return await self._screen.ask(text)
+        return await self._screen.ask(make_inert(text))
 
     # -- shared ------------------------------------------------------------------------------
 
