@@ -14,9 +14,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from tests.ui.chat_support import notifications, screen_text, words
+from tests.ui.chat_support import notifications, screen_text, terminal_output, words
 from tui.domain.conversation import Message, Role
 from tui.store import History
 from tui.ui.screens.confirm import ConfirmScreen
@@ -244,6 +244,18 @@ async def test_rename_cancelled_or_blank_changes_nothing(history, export_dir):
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)
         assert DECORATORS in ids_by_title(history)
+
+
+async def test_a_title_with_escapes_is_offered_inert_to_rename(history, export_dir):
+    # A title is the first question, which `ask -` may have read with escapes in it.
+    history.create_conversation("build log \x1b]52;c;eA==\x07 \x1b[2J")
+    app = host(history, export_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("home", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, RenameScreen)
+        assert app.screen.query_one(Input).value == "build log ␛]52;c;eA==␇ ␛[2J"
+        assert "\x1b]52" not in terminal_output(app)
 
 
 # -- delete ------------------------------------------------------------------------------------
