@@ -6,10 +6,14 @@ The screen is mounted on a small host app; a RecordingPlayer stands in for the s
 from __future__ import annotations
 
 import asyncio
+import os
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
+import tomllib
 from textual import events
 from textual.app import App
 from textual.widgets import DataTable, Input
@@ -339,3 +343,23 @@ def test_snapshot_of_the_standard_voices(snap_compare, monkeypatch):
             await pilot.pause()
 
         assert snap_compare(host, terminal_size=(80, 24), run_before=loaded)
+
+
+async def test_speed_changes_still_being_saved_when_the_app_closes_are_all_saved(
+        emulator_env, recorder, tmp_path):
+    # The settings file is a FIFO nobody writes to yet: the first save waits on it (a slow
+    # disk) while the next ones queue; closing the app must not drop those.
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    settings = replace(load_settings(), config_path=fifo)
+    host = Host(SpeechController(settings, player_factory=lambda backend: recorder))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+right", "ctrl+right", "ctrl+right")
+        assert "Reading speed 1.3×" in screen_words(pilot.app)
+    with open(fifo, "w", encoding="utf-8") as file:  # the disk wakes up
+        file.write("# mine\n")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (fifo.is_fifo() or "1.3" not in fifo.read_text()):
+        await asyncio.sleep(0.05)  # (reading the FIFO itself would wait for another writer)
+    assert "# mine" in fifo.read_text() and tomllib.loads(fifo.read_text())["qiniu"]["speed"] == 1.3

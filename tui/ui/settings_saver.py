@@ -31,7 +31,9 @@ async def save_settings(path: Path, changes: Sequence[Change]) -> None:
     global _writer
     if _writer is None:
         _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="settings")
-    await asyncio.get_running_loop().run_in_executor(_writer, _write, path, tuple(changes))
+    saving = asyncio.get_running_loop().run_in_executor(_writer, _write, path, tuple(changes))
+    # Shielded: the app closing cancels its workers, which must not drop a save still queued.
+    await asyncio.shield(saving)
 
 
 def save_and_tell(app: App[Any], path: Path, changes: Sequence[Change], *, saved: str = "",
