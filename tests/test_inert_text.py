@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tui.domain.inert_text import inert_value, make_inert, shorten
+import json
+
+from tui.domain.inert_text import inert_json, inert_value, make_inert, shorten
 
 
 def test_controls_bidi_and_undecodable_bytes_become_visible():
@@ -23,3 +25,11 @@ def test_a_value_in_a_message_is_one_short_inert_line():
     assert value.startswith("line one line two␛") and "\n" not in value
     assert value.endswith("(4818 more characters)") and len(value) < 260
     assert shorten("short") == "short"
+
+
+def test_json_output_escapes_what_a_terminal_would_obey_and_parses_back_the_same():
+    value = {"text": "a\x1b[2J\x7f\x9b\u202eb\udce9 第一行\n", "n": 1}
+    out = inert_json(value)
+    assert all(char not in out for char in "\x1b\x7f\x9b\u202e\udce9\n")
+    assert "第一行" in out and "\\u202e" in out
+    assert json.loads(out) == value

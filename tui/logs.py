@@ -1,4 +1,5 @@
-"""The log file, with every secret and every Tongyi stream URL redacted before it is written."""
+"""The log file, with every secret and every Tongyi stream URL redacted before it is written,
+and what services said made inert (a traceback may quote it; the log is read with `cat`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from tui.domain.inert_text import make_inert
 from tui.domain.secret import redact, redact_stream_urls
 from tui.private_files import create_private, private_dir
 
@@ -21,7 +23,7 @@ class RedactingFilter(logging.Filter):
             text += "\n" + logging.Formatter().formatException(record.exc_info)
             record.exc_info = None
             record.exc_text = None
-        record.msg = redact_stream_urls(redact(text, self.secrets))
+        record.msg = make_inert(redact_stream_urls(redact(text, self.secrets)))
         record.args = ()
         return True
 

@@ -235,3 +235,14 @@ def test_a_bad_value_that_falls_back_to_its_default_is_warned_once(env):
     [line] = result.stderr.decode().splitlines()
     assert line.startswith("aichat-tui: warning: The environment variable AICHAT_NETWORK_TIMEOUT")
     assert "The [network] defaults are used." in line
+
+
+def test_json_output_escapes_what_a_terminal_would_obey_and_loses_nothing(env):
+    # --json is printed to terminals too: the bidi override and the escapes are \u escapes
+    # there, and a JSON reader gets the reply exactly as sent.
+    out = cli(env, "ask", "--json", "#ansi please")
+    assert out.returncode == 0
+    assert b"\x1b" not in out.stdout and b"\x07" not in out.stdout
+    assert "\u202e".encode() not in out.stdout and b"\\u202e" in out.stdout
+    text = json.loads(out.stdout)["text"]
+    assert "\x1b]52;c;aGk=\x07" in text and "report\u202etxt.exe" in text

@@ -107,6 +107,16 @@ def test_say_out_writes_a_wav_of_the_spoken_length(env, served, isolated_env):
         assert round(w.getnframes() / 24) == stated_ms(served, SPOKEN)
 
 
+def test_a_file_name_with_escapes_is_echoed_inert(env, isolated_env):
+    # A file name is text too (a script passing names it found): shown, never obeyed.
+    out = isolated_env / "report\x1b]52;c;eA==\x07\u202ewav.wav"
+    result = cli(env, "say", "--out", str(out), "Hello.", text=False)
+    assert result.returncode == 0, result.stderr
+    assert out.exists()
+    assert b"\x1b" not in result.stdout and "\u202e".encode() not in result.stdout
+    assert "report␛]52;c;eA==␇\\u202ewav.wav".encode() in result.stdout
+
+
 def test_say_out_writes_an_mp3_of_the_spoken_length(env, served, isolated_env):
     out = isolated_env / "speech.mp3"
     result = cli(env, "say", "--voice", "qiniu_zh_male_ljfdxz", "--speed", "1.5", "--out", str(out),

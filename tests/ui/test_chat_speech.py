@@ -8,7 +8,9 @@ its WebSocket, the decoder, the settings file and the history are real.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 
 import pytest
 from textual.app import App
@@ -33,6 +35,7 @@ from tui.domain.conversation import Message, MessageStatus, Role
 from tui.emulator.aliyun.scenarios import MARKDOWN_REPLY, MULTI_SENTENCES
 from tui.settings import Settings, load_settings
 from tui.ui.app import make_app
+from tui.ui.chat_speech import audio_file_name
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.screens.voices import VoiceBrowser
 from tui.ui.speech import SpeechController
@@ -247,6 +250,38 @@ async def test_save_audio_writes_an_mp3_of_the_last_reply_and_says_where(app, em
         heard = duration_ms(decode(saved.read_bytes(), "mp3"))
         assert heard > 3000
         assert "".join(emulator.qiniu.texts) == "".join(units(replies(app)[0].copy_text))
+
+
+async def test_saving_audio_never_holds_up_the_screen(app, emulator, exports, history):
+    # Where the audio is written first is a FIFO nobody reads yet: writing waits, as a slow
+    # or hung disk would. The screen must not wait with it.
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        [conversation] = history.list_conversations()
+        reply = history.messages(conversation.id)[-1]
+        exports.mkdir()
+        fifo = exports / f".{audio_file_name(reply)}.part"
+        os.mkfifo(fifo)
+        go, released = threading.Event(), threading.Event()
+
+        def release() -> None:
+            go.wait(10)  # the test says when; a screen stuck in the write never will
+            released.set()
+            with open(fifo, "rb") as file:
+                file.read()
+
+        threading.Thread(target=release, daemon=True).start()
+        await run_from_palette(pilot, "save audio", "Save audio of the last reply")
+        await wait_until(pilot, lambda: any("Saving the audio" in n for n in notifications(app)),
+                         "the save to start")
+        await pilot.pause(1.0)  # time to synthesize it and reach the write
+        await pilot.press("x")
+        assert not released.is_set(), "the screen waited for the disk"
+        assert app.screen.query_one(Prompt).text == "x"
+        go.set()
+        await settle(pilot)
+        assert released.is_set() and any("Audio saved" in n for n in notifications(app))
 
 
 # -- the voice browser and the keys ----------------------------------------------------------

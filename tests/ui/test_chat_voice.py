@@ -20,7 +20,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.spoken import spoken
-from tests.ui.chat_support import notifications, replies, screen_text, screen_words, wait_until
+from tests.ui.chat_support import (
+    notifications,
+    replies,
+    screen_text,
+    screen_words,
+    terminal_output,
+    wait_until,
+)
 from tui.audio.recording import RecordingPlayer
 from tui.audio.sources import PcmSource
 from tui.emulator import EmulatorConfig
@@ -220,3 +227,45 @@ async def test_no_microphone_is_one_clear_message(emulator, history):
         assert len(told) == 1 and "No microphone was found" in told[0], told
         assert 'input = "file:PATH"' in told[0]
         assert "recording" not in status_line(app)
+
+
+async def test_words_heard_with_escapes_reach_the_prompt_inert(emulator, history, tmp_path):
+    # The transcript is the recogniser's text: its escapes must not reach the terminal through
+    # the prompt that shows it.
+    said = "Copy this \x1b]52;c;eA==\x07 please"
+    path = await spoken_file(emulator, tmp_path / "hostile.wav", said)
+    app = app_for(emulator, history, RecordingPlayer(), AICHAT_AUDIO_INPUT=f"file:{path}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l")
+        prompt = app.screen.prompt
+        await wait_until(pilot, lambda: "please" in prompt.text, "the words heard")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "recording" not in status_line(app), "recording stops")
+        await pilot.pause()
+        assert prompt.text == "Copy this ␛]52;c;eA==␇ please"
+        assert "\x1b]52" not in terminal_output(app)
+
+
+async def test_words_sent_in_voice_mode_are_inert_and_recalled_inert(emulator, history,
+                                                                     tmp_path):
+    # What voice mode sends is the recogniser's text: the question is kept as shown, so
+    # recalling it into the prompt later (ctrl+up) writes no escape to the terminal either.
+    said = "Copy this \x1b]52;c;eA==\x07 please"
+    path = await spoken_file(emulator, tmp_path / "hostile.wav", said)
+    app = app_for(emulator, history, RecordingPlayer(), AICHAT_AUDIO_INPUT=f"file:{path}",
+                  AICHAT_VOICE_CONVERSATION="true", AICHAT_VOICE_SILENCE_TIMEOUT="0.6")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: bool(replies(app)), "the question sent", 30)
+        await pilot.press("f12")
+        await wait_until(pilot, lambda: "voice:" not in status_line(app), "voice mode off")
+        await app.workers.wait_for_complete()
+        [conversation] = history.list_conversations()
+        [question] = [m.text for m in history.messages(conversation.id) if m.role.value == "user"]
+        assert question == "Copy this ␛]52;c;eA==␇ please"
+    later = app_for(emulator, history, RecordingPlayer())  # the next session recalls it
+    async with later.run_test(size=(80, 24)) as pilot:
+        prompt = later.screen.prompt
+        await wait_until(pilot, lambda: prompt.questions_loaded, "the earlier questions")
+        await pilot.press("ctrl+up")
+        assert prompt.text == question
+        assert "\x1b]52" not in terminal_output(later)

@@ -14,9 +14,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from tests.ui.chat_support import notifications, screen_text, words
+from tests.ui.chat_support import notifications, screen_text, terminal_output, words
 from tui.domain.conversation import Message, Role
 from tui.store import History
 from tui.ui.screens.confirm import ConfirmScreen
@@ -246,6 +246,18 @@ async def test_rename_cancelled_or_blank_changes_nothing(history, export_dir):
         assert DECORATORS in ids_by_title(history)
 
 
+async def test_a_title_with_escapes_is_offered_inert_to_rename(history, export_dir):
+    # A title is the first question, which `ask -` may have read with escapes in it.
+    history.create_conversation("build log \x1b]52;c;eA==\x07 \x1b[2J")
+    app = host(history, export_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("home", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, RenameScreen)
+        assert app.screen.query_one(Input).value == "build log ␛]52;c;eA==␇ ␛[2J"
+        assert "\x1b]52" not in terminal_output(app)
+
+
 # -- delete ------------------------------------------------------------------------------------
 
 
@@ -382,6 +394,15 @@ async def test_escape_leaves_the_search_first_then_the_screen(history, export_di
         await pilot.press("escape")
         await pilot.pause()
         assert app.results == [None]
+
+
+async def test_a_search_for_markup_is_shown_as_typed(history, export_dir):
+    # What the user typed is text, never markup: "[/]" would end the app, "[b]" turn bold.
+    app = host(history, export_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "[b]x[/]")
+        assert app.is_running
+        assert "No message contains “[b]x[/]”." in words(screen_text(app))
 
 
 async def test_keys_act_on_the_highlighted_hit(history, export_dir):

@@ -5,16 +5,21 @@ against the emulator over real sockets and a real history file."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 from contextlib import ExitStack
+from dataclasses import replace
 
 import pytest
 import tomllib
 
 from tests.ui.chat_support import (
+    notifications,
     replies,
     screen_words,
     send,
     settings_for,
+    terminal_output,
     wait_for_reply,
     wait_until,
     words,
@@ -171,7 +176,9 @@ async def test_the_default_model_is_saved_and_new_conversations_start_with_it(
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pick(pilot, "kimi", key="ctrl+d")
         await pilot.press("ctrl+n")
-        assert "Ask Qiniu · kimi-k2…" in app.screen.query_one(Prompt).placeholder
+        assert "Ask Qiniu · kimi-k2…" in str(app.screen.query_one(Prompt).placeholder)
+        await wait_until(pilot, lambda: any("saved in" in n for n in notifications(app)),
+                         "the save")
     saved = tomllib.loads(settings.config_path.read_text())
     assert saved["chat"]["provider"] == "qiniu" and saved["qiniu"]["model"] == "kimi-k2"
 
@@ -207,3 +214,54 @@ def test_the_model_picker_at_80x24(snap_compare, tmp_path, monkeypatch, utc_cloc
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=(80, 24), run_before=open_picker)
+
+
+async def test_a_model_id_from_the_server_is_shown_inert_never_as_markup(emulator, history):
+    # A model id is the server's text: markup in it must not be parsed (a stray [/] would end
+    # the app), and its escapes must not reach the terminal, wherever it is shown.
+    hostile = "tuned[/]x[@click=app.quit]\x1b]52;c;eA==\x07"
+    emulator.local_chat.models = (*emulator.local_chat.models, hostile)
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pick(pilot, "tuned")
+        await pilot.pause()
+        assert app.is_running and app.screen.choice.model == hostile
+        shown = screen_words(app)
+        assert "Ask OpenAI-compatible · tuned[/]x[@click=app.quit]␛]52;c;eA==␇…" in shown
+        assert "aichat-tui — OpenAI-compatible · tuned[/]x[@click=app.quit]␛]52" in shown
+        assert "\x1b]52" not in terminal_output(app)
+
+
+async def test_saving_the_default_never_holds_up_the_screen(emulator, history, tmp_path):
+    # The settings file is a FIFO nobody writes to yet: reading it waits, as a slow or hung
+    # disk (a network home, a sleeping USB drive) would. The screen must not wait with it.
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    settings = replace(settings_for(emulator), config_path=fifo)
+    released = threading.Event()
+
+    def release() -> None:
+        time.sleep(2)
+        released.set()
+        with open(fifo, "w", encoding="utf-8") as file:
+            file.write('[ui]\ntheme = "aichat-light"  # mine\n')
+
+    app = make_app(settings, history=history)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: app.screen.query_one("#models").option_count > 1,
+                         "the model lists")
+        await pilot.press(*"kimi")
+        threading.Thread(target=release, daemon=True).start()
+        await pilot.press("ctrl+d")
+        await pilot.press("ctrl+n")
+        assert not released.is_set(), "the screen waited for the settings file"
+        assert "Ask Qiniu · kimi-k2…" in str(app.screen.query_one(Prompt).placeholder)
+        await wait_until(pilot, lambda: any("saved in" in n for n in notifications(app)),
+                         "the save", timeout=15)
+        assert any("New conversations start with Qiniu · kimi-k2: [chat] provider = qiniu and "
+                   "[qiniu] model = kimi-k2 saved in" in n for n in notifications(app))
+    text = fifo.read_text()
+    assert "# mine" in text
+    saved = tomllib.loads(text)
+    assert saved["chat"]["provider"] == "qiniu" and saved["qiniu"]["model"] == "kimi-k2"

@@ -8,6 +8,7 @@ from tests.ui.chat_support import (
     notifications,
     send,
     settings_for,
+    terminal_output,
     wait_for_reply,
     wait_until,
 )
@@ -70,6 +71,21 @@ async def test_ctrl_up_walks_questions_of_earlier_conversations_and_ctrl_down_co
         await pilot.press("ctrl+up")
         assert prompt.text == "first question"
         await pilot.press("ctrl+down", "ctrl+down")
+        assert prompt.text == "draft"
+
+
+async def test_a_question_with_escapes_is_recalled_inert(app, history):
+    # `cat build.log | aichat-tui ask -` saves a question full of colour codes: recalled into
+    # the prompt, it must show them, not send them to the terminal.
+    _saved_questions(history, "why does \x1b[31mthis\x1b[0m fail\x1b]52;c;eA==\x07?")
+    async with app.run_test() as pilot:
+        prompt = app.screen.query_one(Prompt)
+        await wait_until(pilot, lambda: prompt.questions_loaded, "the questions read")
+        await pilot.press(*"draft")
+        await pilot.press("ctrl+up")
+        assert prompt.text == "why does ␛[31mthis␛[0m fail␛]52;c;eA==␇?"
+        assert "\x1b]52" not in terminal_output(app)
+        await pilot.press("ctrl+down")
         assert prompt.text == "draft"
 
 

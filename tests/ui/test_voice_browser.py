@@ -6,15 +6,19 @@ The screen is mounted on a small host app; a RecordingPlayer stands in for the s
 from __future__ import annotations
 
 import asyncio
+import os
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
+import tomllib
 from textual import events
 from textual.app import App
 from textual.widgets import DataTable, Input
 
-from tests.ui.chat_support import notifications, screen_words
+from tests.ui.chat_support import notifications, screen_words, wait_until
 from tui.audio.decode import decode
 from tui.audio.player import no_sound_device
 from tui.audio.recording import RecordingPlayer
@@ -196,7 +200,8 @@ async def test_ctrl_d_makes_the_highlighted_voice_the_default(host):
         await pilot.press("ctrl+d")
         await pilot.pause()
         config = host.controller.settings.config_path
-        assert load_settings().qiniu.voice == "qiniu_en_female_azyy"
+        await wait_until(pilot, lambda: load_settings().qiniu.voice == "qiniu_en_female_azyy",
+                         "the saved voice")
         assert f"澳洲英语女 is now the default voice (saved in {config})." in \
             notifications(pilot.app)
         await type_filter(pilot, "")
@@ -219,7 +224,8 @@ async def test_a_tencent_voice_is_heard_and_made_the_default_like_any_other(host
         assert len(recorder.pcm) > 24_000
         await pilot.press("ctrl+d")
         await pilot.pause()
-        assert load_settings().qiniu.voice == "tencent-5"
+        await wait_until(pilot, lambda: load_settings().qiniu.voice == "tencent-5",
+                         "the saved voice")
         assert "Default ● 腾讯女声 5" in screen_words(pilot.app)
         recorder.pcm.clear()
         assert await host.controller.speak("今天天气很好。") is True
@@ -231,10 +237,10 @@ async def test_ctrl_arrows_change_the_speed_which_is_shown_and_saved(host, recor
         await settle(pilot)
         await pilot.press("ctrl+right", "ctrl+right")
         assert "Reading speed 1.2×" in screen_words(pilot.app)
-        assert load_settings().qiniu.speed == 1.2
+        await wait_until(pilot, lambda: load_settings().qiniu.speed == 1.2, "the saved speed")
         await pilot.press("ctrl+left", "ctrl+left", "ctrl+left")
         assert "Reading speed 0.9×" in screen_words(pilot.app)
-        assert load_settings().qiniu.speed == 0.9
+        await wait_until(pilot, lambda: load_settings().qiniu.speed == 0.9, "the saved speed")
         assert browser(pilot).query_one(Input).value == "", "the keys did not reach the filter"
 
 
@@ -337,3 +343,23 @@ def test_snapshot_of_the_standard_voices(snap_compare, monkeypatch):
             await pilot.pause()
 
         assert snap_compare(host, terminal_size=(80, 24), run_before=loaded)
+
+
+async def test_speed_changes_still_being_saved_when_the_app_closes_are_all_saved(
+        emulator_env, recorder, tmp_path):
+    # The settings file is a FIFO nobody writes to yet: the first save waits on it (a slow
+    # disk) while the next ones queue; closing the app must not drop those.
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    settings = replace(load_settings(), config_path=fifo)
+    host = Host(SpeechController(settings, player_factory=lambda backend: recorder))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+right", "ctrl+right", "ctrl+right")
+        assert "Reading speed 1.3×" in screen_words(pilot.app)
+    with open(fifo, "w", encoding="utf-8") as file:  # the disk wakes up
+        file.write("# mine\n")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (fifo.is_fifo() or "1.3" not in fifo.read_text()):
+        await asyncio.sleep(0.05)  # (reading the FIFO itself would wait for another writer)
+    assert "# mine" in fifo.read_text() and tomllib.loads(fifo.read_text())["qiniu"]["speed"] == 1.3

@@ -4,6 +4,9 @@ Everything is cached per unit it was synthesized in: a sentence for speaking and
 files (so a reply heard once saves to WAV without a request, and the other way round), a
 request-sized piece for MP3 files (each request's MP3 carries its own encoder padding, so
 fewer, longer pieces sound seamless).
+
+The cache, the file written and MP3 decoding are worked on in threads: in the app, the event
+loop these coroutines run on is the UI's, which must never wait for a disk or a decoder.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class Synthesizer:
                          speed: float) -> AsyncGenerator[bytes, None]:
         """PCM of one unit of text as it is synthesized (all at once when cached)."""
         key = _speech_key("pcm", text, voice, speed)
-        cached = self._speech.get(*key) if self._speech else None
+        cached = await _get(self._speech, key)
         if cached is not None:
             yield cached
             return
@@ -52,29 +55,28 @@ class Synthesizer:
                     received.append(data[:whole])
                     yield data[:whole]
         decode(carry, "pcm")  # a dangling half sample means the audio is damaged: say so
-        if self._speech:
-            self._speech.put(b"".join(received), *key)
+        await _put(self._speech, b"".join(received), key)
 
     async def pcm(self, text: str, *, voice: str, speed: float) -> bytes:
         """PCM of one unit of text in one request (or from the cache)."""
         key = _speech_key("pcm", text, voice, speed)
-        cached = self._speech.get(*key) if self._speech else None
+        cached = await _get(self._speech, key)
         if cached is not None:
             return cached
         synthesis = await self.engine.synthesize(text, voice=voice, speed=speed, encoding="pcm")
         pcm = decode(synthesis.audio, "pcm")
-        if self._speech:
-            self._speech.put(pcm, *key)
+        await _put(self._speech, pcm, key)
         return pcm
 
     async def preview_pcm(self, voice: Voice) -> bytes:
         """The voice's sample clip, decoded; fetched once, then from the cache."""
         key = (voice.voice_type, voice.preview_url)
-        cached = self._previews.get(*key) if self._previews else None
+        cached = await _get(self._previews, key)
         clip = cached if cached is not None else await self.engine.fetch_preview(voice)
-        pcm = decode(clip, "mp3")  # before caching: a clip that does not decode is not kept
-        if cached is None and self._previews:
-            self._previews.put(clip, *key)
+        # Before caching: a clip that does not decode is not kept.
+        pcm = await asyncio.to_thread(decode, clip, "mp3")
+        if cached is None:
+            await _put(self._previews, clip, key)
         return pcm
 
     async def save(self, markdown: str, path: Path, *, voice: str, speed: float) -> int:
@@ -96,20 +98,29 @@ class Synthesizer:
         else:
             data = b"".join(await _bounded(
                 [partial(self._mp3, p, voice=voice, speed=speed) for p in pack(units, limit)]))
-            length = duration_ms(decode(data, "mp3"))
-        _write(path, data)
+            length = duration_ms(await asyncio.to_thread(decode, data, "mp3"))
+        await asyncio.to_thread(_write, path, data)
         return length
 
     async def _mp3(self, text: str, *, voice: str, speed: float) -> bytes:
         key = _speech_key("mp3", text, voice, speed)
-        cached = self._speech.get(*key) if self._speech else None
+        cached = await _get(self._speech, key)
         if cached is not None:
             return cached
         synthesis = await self.engine.synthesize(text, voice=voice, speed=speed, encoding="mp3")
-        decode(synthesis.audio, "mp3")  # check it before it is cached or written
-        if self._speech:
-            self._speech.put(synthesis.audio, *key)
+        # Check it before it is cached or written.
+        await asyncio.to_thread(decode, synthesis.audio, "mp3")
+        await _put(self._speech, synthesis.audio, key)
         return synthesis.audio
+
+
+async def _get(cache: AudioCache | None, key: tuple[object, ...]) -> bytes | None:
+    return await asyncio.to_thread(cache.get, *key) if cache is not None else None
+
+
+async def _put(cache: AudioCache | None, data: bytes, key: tuple[object, ...]) -> None:
+    if cache is not None:
+        await asyncio.to_thread(cache.put, data, *key)
 
 
 def _speech_key(encoding: str, text: str, voice: str, speed: float) -> tuple[str, str, float, str]:

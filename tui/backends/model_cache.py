@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -9,14 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tui.private_files import private_dir, write_private
+
 log = logging.getLogger(__name__)
 
 MODEL_LIST_TTL = 24 * 3600.0
 
 
 class ModelListCache:
-    """One JSON file: provider -> {"source", "fetched_at", "models"}. `source` (the base URL)
-    changing makes the entry stale, so pointing a provider elsewhere lists the new server."""
+    """One private JSON file: provider -> {"source", "fetched_at", "models"}. `source` (the base
+    URL) changing makes the entry stale, so pointing a provider elsewhere lists the new server;
+    it is kept as a digest, since a base URL may carry a proxy's credentials."""
 
     def __init__(self, path: Path, *, ttl: float = MODEL_LIST_TTL,
                  clock: Callable[[], float] = time.time) -> None:
@@ -27,7 +31,7 @@ class ModelListCache:
     def load(self, provider: str, source: str) -> list[str] | None:
         entry = self._read().get(provider)
         try:
-            if (not isinstance(entry, dict) or entry["source"] != source
+            if (not isinstance(entry, dict) or entry["source"] != _digest(source)
                     or self.clock() - float(entry["fetched_at"]) > self.ttl):
                 return None
             models = entry["models"]
@@ -37,12 +41,11 @@ class ModelListCache:
 
     def save(self, provider: str, source: str, models: list[str]) -> None:
         stored = self._read()
-        stored[provider] = {"source": source, "fetched_at": self.clock(), "models": models}
+        stored[provider] = {"source": _digest(source), "fetched_at": self.clock(),
+                            "models": models}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(self.path)
+            private_dir(self.path.parent)
+            write_private(self.path, json.dumps(stored, ensure_ascii=False))
         except OSError as e:
             log.warning("Could not cache the model lists in %s: %s", self.path, e)
 
@@ -56,3 +59,7 @@ class ModelListCache:
             log.warning("Ignoring the model list cache %s: %s", self.path, e)
             return {}
         return stored if isinstance(stored, dict) else {}
+
+
+def _digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()

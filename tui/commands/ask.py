@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
 import signal
 import sys
@@ -22,7 +21,7 @@ from tui.commands.session import (
 )
 from tui.domain.errors import AichatError, InvalidInput
 from tui.domain.events import ClarifyOptions, ReplyFinished, TextChanged
-from tui.domain.inert_text import make_inert
+from tui.domain.inert_text import inert_json, make_inert
 from tui.settings import CHAT_PROVIDERS, Settings
 
 # What a shell reports for a command ended by SIGINT / SIGTERM.
@@ -194,7 +193,7 @@ def _print(outcome: _Outcome, exchange: Exchange, args: argparse.Namespace, live
             result["omitted_turns"] = outcome.omitted
         if outcome.failure:
             result["error"] = str(outcome.failure)
-        print(json.dumps(result, ensure_ascii=False))
+        print(inert_json(result))
     else:
         out = sys.stdout
         if not live and (outcome.text or finished):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.commands.session import EXIT_OK, command_settings, exit_code, report
 from tui.domain.errors import AichatError
-from tui.domain.inert_text import make_inert
+from tui.domain.inert_text import inert_json, make_inert
 from tui.settings import Settings
 
 if TYPE_CHECKING:
@@ -69,8 +68,7 @@ async def _search(settings: Settings, path: Path, words: list[str], *, as_json: 
 
 def _line(hit: KeywordHit, as_json: bool) -> str:
     if as_json:
-        return json.dumps({"keyword": hit.keyword, "start_ms": hit.start_ms,
-                           "end_ms": hit.end_ms, "score": hit.score, "segment": hit.segment},
-                          ensure_ascii=False) + "\n"
+        return inert_json({"keyword": hit.keyword, "start_ms": hit.start_ms,
+                           "end_ms": hit.end_ms, "score": hit.score, "segment": hit.segment}) + "\n"
     return (f"{make_inert(hit.keyword)}\t{hit.start_ms / 1000:.2f}s\t{hit.end_ms / 1000:.2f}s"
             f"\tscore {hit.score:g}\n")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -91,13 +90,13 @@ async def _listen(settings: Settings, args: argparse.Namespace) -> int:
 
 def _print(text: str, duration_ms: int, failure: AichatError | None, *, as_json: bool,
            live: bool) -> None:
-    from tui.domain.inert_text import make_inert
+    from tui.domain.inert_text import inert_json, make_inert
 
     if as_json:
         result: dict[str, object] = {"text": text, "duration_ms": duration_ms}
         if failure:
             result["error"] = str(failure)
-        print(json.dumps(result, ensure_ascii=False))
+        print(inert_json(result))
     elif live:
         sys.stdout.write("\n")
     elif text:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 
 from tui.commands.session import EXIT_OK, EXIT_SERVICE, command_settings, exit_code, report
 from tui.domain.errors import AichatError
-from tui.domain.inert_text import make_inert
+from tui.domain.inert_text import inert_json, make_inert
 from tui.settings import CHAT_PROVIDERS
 
 
@@ -62,8 +61,8 @@ async def _list(settings, names: list[str], args: argparse.Namespace) -> int:
         rows += [(entry, entry.model == default or (default is None and index == 0))
                  for index, entry in enumerate(entries)]
     if args.json:
-        print(json.dumps([{"provider": entry.provider, "id": entry.id, "default": is_default}
-                          for entry, is_default in rows], ensure_ascii=False))
+        print(inert_json([{"provider": entry.provider, "id": entry.id, "default": is_default}
+                          for entry, is_default in rows]))
     else:
         width = max((len(entry.provider) for entry, _ in rows), default=0)
         for entry, is_default in rows:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tui.commands.session import EXIT_OK, command_settings, exit_code, read_text_argument, report
 from tui.domain.errors import AichatError, InvalidInput
-from tui.domain.inert_text import inert_value
+from tui.domain.inert_text import inert_value, make_inert
 from tui.domain.voice import SPEED_MAX, SPEED_MIN, SpeechEngine
 from tui.settings import Settings
 
@@ -72,7 +72,7 @@ async def _say(settings: Settings, text: str, args: argparse.Namespace) -> int:
         synthesizer = Synthesizer(engine, settings.cache_dir)
         if args.out is not None:
             length = await synthesizer.save(text, args.out, voice=voice, speed=speed)
-            print(f"Wrote {args.out} ({length / 1000:.1f} s of speech).")
+            print(f"Wrote {make_inert(str(args.out))} ({length / 1000:.1f} s of speech).")
             return EXIT_OK
         if not speakable(text).strip():
             raise InvalidInput("There is nothing to speak in this text.")

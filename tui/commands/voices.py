@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from typing import TextIO
 
 from tui.commands.session import EXIT_OK, command_settings, exit_code, report
 from tui.domain.errors import AichatError, InvalidInput
-from tui.domain.inert_text import inert_value
+from tui.domain.inert_text import inert_json, inert_value
 from tui.domain.voice import Voice
 from tui.settings import Settings
 
@@ -52,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _print(voices: list[Voice], current: str, *, as_json: bool, out: TextIO) -> None:
     if as_json:
-        json.dump([_as_json(v) for v in voices], out, ensure_ascii=False, indent=1)
-        out.write("\n")
+        out.write(inert_json([_as_json(v) for v in voices], indent=1) + "\n")
     elif out.isatty():
         _print_table(voices, current, out)
     else:

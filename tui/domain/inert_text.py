@@ -5,13 +5,17 @@ bidi controls (U+202E makes "exe.txt" read as "txt.exe"). `make_inert` is the on
 every path uses: control characters but newline and tab become visible Control Pictures
 glyphs, C1 controls, bidi controls and lone surrogates (undecodable bytes) become visible
 escapes, so the sequence is shown, not obeyed. `inert_value` is the same for a value quoted
-inside a message: one line, and shortened when it is over-long.
+inside a message: one line, and shortened when it is over-long. `inert_json` is JSON output
+(`--json`), which reaches terminals too: there the same characters become `\\u` escapes, so
+nothing is lost for a JSON reader.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from tui.domain.reply import Edit
 
@@ -47,6 +51,14 @@ def inert_value(value: object, limit: int = VALUE_LIMIT) -> str:
     """A service's value (an error message, a code, a voice name) as it may appear inside one
     line of a message: inert, whitespace collapsed, shortened."""
     return make_inert(" ".join(shorten(str(value), limit).split()))
+
+
+def inert_json(value: Any, *, indent: int | None = None) -> str:
+    """`value` as JSON (UTF-8 kept readable) in which every character `make_inert` would change
+    is a `\\uXXXX` escape: inert on a terminal, and the same value once parsed. JSON escapes C0
+    controls itself; DEL, C1, bidi controls and lone surrogates it would write as they are."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 class InertReply:

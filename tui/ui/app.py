@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
-from tui.domain.errors import AichatError, SettingsError
+from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
 from tui.domain.transcript import SpeechRecognizer
-from tui.settings import Settings, save_setting
+from tui.settings import Settings
 from tui.store import History
 from tui.store.errors import HistoryCorrupt
 from tui.ui.bindings import APP, bindings, help_sections, keys_for, unknown_ids
@@ -27,6 +27,7 @@ from tui.ui.chat_voice import Listening
 from tui.ui.notices import TIMEOUT as TOAST_TIMEOUT
 from tui.ui.notices import TOAST_CSS, shown_path, unquoted
 from tui.ui.screens.chat import ChatScreen, ChatServices
+from tui.ui.settings_saver import save_and_tell
 from tui.ui.speech import SpeechController
 
 log = logging.getLogger(__name__)
@@ -246,12 +247,9 @@ class AichatApp(App[None], inherit_bindings=False):
         def chosen(name: str | None) -> None:
             if name is None:
                 return
-            try:
-                save_setting(self.settings.config_path, "ui", "theme", name)
-            except SettingsError as error:
-                self.notify(str(error), title="Theme not saved", severity="error")
-                return
-            self.notify(f"Theme {name!r} saved in {self.settings.config_path}.")
+            save_and_tell(self, self.settings.config_path, [("ui", "theme", name)],
+                          saved=f"Theme {name!r} saved in {self.settings.config_path}.",
+                          not_saved="Theme not saved")
 
         ours = sorted(n for n in self.available_themes if n.startswith("aichat-"))
         others = sorted(n for n in self.available_themes if n not in ours)
@@ -264,20 +262,16 @@ class AichatApp(App[None], inherit_bindings=False):
             self.push_screen(VoiceBrowser(self.speech, self.keymap))
 
     def action_toggle_read_aloud(self) -> None:
-        try:
-            on = self.speech.toggle_read_aloud()
-        except SettingsError as error:
-            # The switch is flipped for this session all the same.
-            self._show_read_aloud()
-            state = "on" if self.speech.read_aloud else "off"
-            self.notify(str(error), title=f"Reading replies aloud: {state}, but not saved",
-                        severity="error")
-            return
+        on = self.speech.toggle_read_aloud()
         self._show_read_aloud()
-        # Saved: say so, since the next start reads aloud too.
-        self.notify(f"{'On' if on else 'Off'} from now on, saved in "
-                    f"{shown_path(self.settings.config_path, self.settings.data_dir)}.",
-                    title=f"Reading replies aloud: {'on' if on else 'off'}")
+        state = "on" if on else "off"
+        # Saved: say so, since the next start reads aloud too. Not saved: on or off for this
+        # session all the same.
+        save_and_tell(self, self.settings.config_path, [("audio", "read_aloud", on)],
+                      saved=f"{state.capitalize()} from now on, saved in "
+                            f"{shown_path(self.settings.config_path, self.settings.data_dir)}.",
+                      title=f"Reading replies aloud: {state}",
+                      not_saved=f"Reading replies aloud: {state}, but not saved")
 
     def _show_read_aloud(self) -> None:
         for screen in self.screen_stack:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 
 from tui.backends import registry
 from tui.backends.registry import ModelEntry
 from tui.domain.errors import AichatError, SettingsError
+from tui.domain.inert_text import make_inert
 from tui.domain.providers import ChatProvider
-from tui.settings import Settings, save_setting
+from tui.settings import Settings
+from tui.ui.settings_saver import Change
 
 
 def speaker(provider: str, model: str | None) -> str:
-    """Who a reply is signed with: "Tongyi", "Qiniu · deepseek-r1"."""
+    """Who a reply is signed with: "Tongyi", "Qiniu · deepseek-r1". Inert: a model id is the
+    server's text (`/models`); shown as markup nowhere (Content, `plain`)."""
     name = registry.label(provider)
-    return f"{name} · {model}" if model else name
+    return make_inert(f"{name} · {model}" if model else name)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ class ChatProviders:
         self._settings = settings
         self._made: dict[str, ChatProvider] = {}
         self.default = registry.default_entry(settings, settings.chat.provider)
+
+    @property
+    def config_path(self) -> Path:
+        """The settings file a new default is saved in."""
+        return self._settings.config_path
 
     def problem(self, name: str) -> SettingsError | None:
         """Why provider `name` cannot answer with these settings, or None."""
@@ -52,19 +61,15 @@ class ChatProviders:
             return registry.default_entry(self._settings, provider)
         return ModelEntry(provider, model, model)
 
-    def save_default(self, entry: ModelEntry) -> str:
-        """Make `entry` what new conversations use, in the settings file; says what was saved.
-        Raises SettingsError when the file cannot be written."""
-        path = self._settings.config_path
-        save_setting(path, "chat", "provider", entry.provider)
-        saved = [f"[chat] provider = {entry.provider}"]
+    def make_default(self, entry: ModelEntry) -> list[Change]:
+        """Make `entry` what new conversations use; returns the settings that say so, for the
+        caller to save (`settings_saver`)."""
+        changes: list[Change] = [("chat", "provider", entry.provider)]
         setting = registry.model_setting(entry.provider)
         if setting is not None and entry.model is not None:
-            section, key = setting
-            save_setting(path, section, key, entry.model)
-            saved.append(f"[{section}] {key} = {entry.model}")
+            changes.append((*setting, entry.model))
         self.default = entry
-        return f"{' and '.join(saved)} saved in {path}."
+        return changes
 
     def list_models(self, *, refresh: bool = False) -> ModelList:
         """Every configured provider's models (day-long cache unless `refresh`). Blocking: it

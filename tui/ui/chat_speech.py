@@ -4,6 +4,7 @@ conversation; its failures are notifications."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -97,7 +98,7 @@ class ChatSpeech:
 
     async def _save_audio(self, markdown: str, path: Path) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
             saved = await self._controller.save(markdown, path)
         except OSError as exc:
             self._failed(AudioError(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.domain.errors import AichatError
+from tui.domain.inert_text import make_inert
 from tui.domain.transcript import SpeechRecognizer
 from tui.ui.dictation import Dictation
 from tui.ui.shown_errors import shown
@@ -85,8 +86,10 @@ class ChatVoice:
 
         def changed() -> None:
             assert dictation is not None
-            if prompt.text != prefix + dictation.text:
-                prompt.text = prefix + dictation.text
+            # The recogniser's text, inert: the prompt writes what it holds to the terminal.
+            heard = prefix + make_inert(dictation.text)
+            if prompt.text != heard:
+                prompt.text = heard
                 prompt.move_cursor(prompt.document.end)
             self._screen.status.voice = (f"recording {dictation.elapsed:.0f} s "
                                          f"{meter(dictation.level)}")
@@ -103,7 +106,7 @@ class ChatVoice:
             self.dictation = None
             self._screen.status.voice = ""
             self._screen.refresh_bindings()
-        prompt.text = before if final is None else prefix + final
+        prompt.text = before if final is None else prefix + make_inert(final)
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
 
@@ -149,9 +152,10 @@ class ChatVoice:
             self._screen.speaking = self._speech.speaking
 
     async def _send(self, text: str) -> bool:
-        # New words supersede a reply still arriving.
+        # New words supersede a reply still arriving. Sent as dictation would put them in the
+        # prompt (inert): the question is kept, shown and recalled into the prompt as it is.
         await self._screen.stop_reply()
-        return await self._screen.ask(text)
+        return await self._screen.ask(make_inert(text))
 
     # -- shared ------------------------------------------------------------------------------
 

@@ -53,7 +53,9 @@ class ConversationActions:
                 return
             await _call(renamed, title)
 
-        self._screen.app.push_screen(RenameScreen(conversation.title), answered)
+        # Inert: the field writes what it holds to the terminal, and a title is the first
+        # question, which may have been piped to `ask` with escapes in it.
+        self._screen.app.push_screen(RenameScreen(make_inert(conversation.title)), answered)
 
     def delete(self, conversation_id: int, deleted: Then) -> None:
         """Ask first (naming the conversation and its size), delete, then `deleted()`."""

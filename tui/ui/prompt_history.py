@@ -1,16 +1,20 @@
 """The questions the prompt can walk back through, newest first, as a shell's history.
 
-Walking starts from the draft being typed and can always come back to it.
+Walking starts from the draft being typed and can always come back to it. Questions are kept
+inert, as the prompt shows them: one piped to `ask` may hold escapes, which the prompt would
+write to the terminal as they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tui.domain.inert_text import make_inert
+
 
 class PromptHistory:
     def __init__(self, questions: Iterable[str] = ()) -> None:
-        self._questions = list(dict.fromkeys(questions))
+        self._questions = list(dict.fromkeys(map(make_inert, questions)))
         self._at = -1  # -1: the draft; n: the n-th newest question
         self._draft = ""
 
@@ -20,10 +24,11 @@ class PromptHistory:
 
     def load(self, older: Iterable[str]) -> None:
         """Add questions read from the history, behind those asked since the screen opened."""
-        self._questions = list(dict.fromkeys([*self._questions, *older]))
+        self._questions = list(dict.fromkeys([*self._questions, *map(make_inert, older)]))
 
     def add(self, question: str) -> None:
         """A question just sent: the newest, once; the walk starts again from a new draft."""
+        question = make_inert(question)
         self._questions = [question, *(q for q in self._questions if q != question)]
         self._at, self._draft = -1, ""
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from tui.audio.player import Player, open_player
 from tui.domain.errors import InvalidInput
 from tui.domain.voice import SPEED_MAX, SPEED_MIN
-from tui.settings import Settings, save_setting
+from tui.settings import Settings
 
 if TYPE_CHECKING:
     from tui.audio.speaker import Reading, Speaker
@@ -39,7 +39,8 @@ class SpeechController:
                  player_factory: Callable[[str], Player] = open_player) -> None:
         self.settings = settings
         self._player_factory = player_factory
-        # Settings are frozen: the choices made in this session live here (and in the file).
+        # Settings are frozen: the choices made in this session live here (the screens that
+        # make them save them in the file: `settings_saver`).
         self._voice = settings.qiniu.voice
         self._speed = settings.qiniu.speed
         self._read_aloud = settings.audio.read_aloud
@@ -64,18 +65,17 @@ class SpeechController:
     def speaking(self) -> bool:
         return self._speaker is not None and self._speaker.speaking
 
-    # -- choices, persisted in the settings file --------------------------------------------
+    # -- choices (saved as [qiniu] voice, [qiniu] speed and [audio] read_aloud) ----------------
 
     def set_voice(self, voice_type: str) -> None:
-        """Use `voice_type` from now on and save it as [qiniu] voice (where the default voice
-        lives, whichever vendor speaks it)."""
+        """Use `voice_type` from now on ([qiniu] voice is the default voice, whichever vendor
+        speaks it)."""
         self._voice = voice_type
         if self._speaker is not None:
             self._speaker.voice = voice_type
-        save_setting(self.settings.config_path, "qiniu", "voice", voice_type)
 
     def set_speed(self, speed: float) -> float:
-        """Use `speed` (0.2-3.0) from now on and save it as [qiniu] speed; returns it."""
+        """Use `speed` (0.2-3.0) from now on; returns it."""
         speed = round(float(speed), 2)
         if not SPEED_MIN <= speed <= SPEED_MAX:
             raise InvalidInput(f"The speech speed must be from {SPEED_MIN} to {SPEED_MAX}; "
@@ -83,7 +83,6 @@ class SpeechController:
         self._speed = speed
         if self._speaker is not None:
             self._speaker.speed = speed
-        save_setting(self.settings.config_path, "qiniu", "speed", speed)
         return speed
 
     def step_speed(self, steps: int) -> float:
@@ -91,13 +90,12 @@ class SpeechController:
         tenths = round(self._speed / SPEED_STEP) + steps
         wanted = min(max(tenths * SPEED_STEP, SPEED_MIN), SPEED_MAX)
         if round(wanted, 2) == self._speed:
-            return self._speed  # at a limit: nothing to save
+            return self._speed  # at a limit: no change
         return self.set_speed(wanted)
 
     def toggle_read_aloud(self) -> bool:
-        """Reading replies aloud on or off, saved as [audio] read_aloud; returns the new state."""
+        """Reading replies aloud on or off; returns the new state."""
         self._read_aloud = not self._read_aloud
-        save_setting(self.settings.config_path, "audio", "read_aloud", self._read_aloud)
         return self._read_aloud
 
     # -- sound -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import time
 
 import pytest
@@ -206,3 +207,19 @@ async def test_models_are_listed_with_slashes_and_dots_and_cached(settings, emul
     assert emulator.qiniu_chat.requests["models"] == 2
     assert await registry.list_models(settings, "tongyi") == [
         registry.ModelEntry("tongyi", "tongyi", None)]
+
+
+async def test_the_model_list_cache_is_private_and_keeps_no_credentials(emulator_env, emulator,
+                                                                          monkeypatch):
+    # A proxy's credentials may ride in the base URL; the cache file must not keep them.
+    url = emulator_env["AICHAT_OPENAI_BASE_URL"].replace("http://", "http://me:pw-s3cret@")
+    monkeypatch.setenv("AICHAT_OPENAI_BASE_URL", url)
+    settings = load_settings()
+    entries = await registry.list_models(settings, "openai")
+    assert [e.id for e in entries] == list(emulator.local_chat.models)
+    cache = settings.cache_dir / "models.json"
+    assert "pw-s3cret" not in cache.read_text() and "llama3.1:8b" in cache.read_text()
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert stat.S_IMODE(settings.cache_dir.stat().st_mode) == 0o700
+    assert await registry.list_models(settings, "openai") == entries
+    assert emulator.local_chat.requests["models"] == 1  # the second came from the cache

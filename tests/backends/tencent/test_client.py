@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.backends.misbehaving import Misbehaving, trickled
+from tests.backends.misbehaving import Misbehaving, answer, trickled
 from tui.backends.tencent.client import TencentClient
 from tui.domain.errors import (
     AudioError,
@@ -166,3 +166,19 @@ async def test_a_trickled_answer_ends_in_the_network_timeout() -> None:
             await client.call("nlp/nlp_textchat", {"session": "s", "question": "hi"})
         assert time.monotonic() - start < 4
         await client.aclose()
+
+
+async def test_what_the_platform_says_is_inert_and_shortened_in_the_error() -> None:
+    hostile = "\x1b[2J\x1b]52;c;eA==\x07\u202e" + "x" * 9000
+    body = json.dumps({"ret": 16414, "msg": hostile, "data": {}}).encode()
+    async with Misbehaving(answer("200 OK", "application/json", body)) as server:
+        settings = TencentSettings(app_id="1", app_key=Secret(KEY), base_url=server.url)
+        client = TencentClient(settings)
+        try:
+            with pytest.raises(ServiceError) as info:
+                await client.call("aai/aai_tts", {"text": "你好"})
+        finally:
+            await client.aclose()
+    message = str(info.value)
+    assert "could not synthesize" in message and "␛[2J" in message
+    assert not {"\x1b", "\x07", "\u202e"} & set(message) and len(message) < 600

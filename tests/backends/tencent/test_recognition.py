@@ -142,6 +142,6 @@ async def test_the_receiver_refuses_what_it_cannot_read_so_the_platform_retries(
             good = await client.post(receiver.url, json={"ret": 0, "msg": "ok",
                                                          "data": {"task_id": "t", "text": "x"}})
             assert good.json() == {"ret": 0, "msg": "ok"}
-        assert (await receiver.next_result("t", 1))["data"]["text"] == "x"
+        assert (await receiver.next_result("t"))["data"]["text"] == "x"
         with pytest.raises(asyncio.TimeoutError):
-            await receiver.next_result("t", 0.05)
+            await asyncio.wait_for(receiver.next_result("t"), 0.05)

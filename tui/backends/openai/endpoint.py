@@ -23,6 +23,7 @@ from tui.domain.errors import (
     ServiceError,
     StreamInterrupted,
 )
+from tui.domain.inert_text import inert_value
 from tui.domain.secret import Secret, redact
 
 SEARCH_SUFFIX = "?search"
@@ -61,14 +62,15 @@ class Endpoint:
                    retry_after: float | None) -> AichatError:
         """The error for a non-2xx answer."""
         code, message = code_and_message(body)
-        message = self.scrub(message)
+        code, message = inert_value(code), inert_value(self.scrub(message))
         said = f"HTTP {status}: {message}"
+        named = inert_value(repr(model))
         if status in (401, 403):
             needs = "refused the API key" if self.api_key else "wants an API key"
             return AuthError(f"{self.label} at {self.host} {needs} ({said}).",
                              f"Set {self.where('api_key')}.", code=code or "invalid_api_key")
         if code == "model_not_found" or (status == 404 and "model" in message.lower()):
-            return ServiceError(f"{self.label} does not know the model {model!r} ({said}).",
+            return ServiceError(f"{self.label} does not know the model {named} ({said}).",
                                 f"List its models with `aichat-tui models --provider "
                                 f"{self.provider}`, then pick one with --model or the model "
                                 f"picker, or set {self.where('model')}.", code="model_not_found")
@@ -84,7 +86,7 @@ class Endpoint:
             return ServiceError(f"{self.label}'s server failed ({said}).",
                                 "Try again in a minute.", code=code or None)
         if code == "context_length_exceeded":
-            return InvalidInput(f"The conversation is too long for {model!r} ({said}).",
+            return InvalidInput(f"The conversation is too long for {named} ({said}).",
                                 "Start a new conversation, or lower `context_chars` in [chat].",
                                 code=code)
         return ServiceError(f"{self.label} refused the request ({said}).",
@@ -98,7 +100,8 @@ class Endpoint:
         else:
             message, code = str(error), None
         return ServiceError(f"{self.label} reported an error while answering: "
-                            f"{self.scrub(message)}", "What arrived is kept; ask again to retry.",
+                            f"{inert_value(self.scrub(message))}",
+                            "What arrived is kept; ask again to retry.",
                             code=code)
 
     def unreachable(self, error: httpx.HTTPError) -> NetworkError:

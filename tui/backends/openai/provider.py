@@ -96,7 +96,7 @@ class OpenAIProvider:
         try:
             content_type = response.headers.get("content-type", "")
             if "text/event-stream" not in content_type:
-                await response.aread()
+                await self._body(response)
                 raise self.endpoint.not_the_api(content_type or "no content type")
             async for event in reply_events(response, self.endpoint, model, self.timeout):
                 yield event
@@ -119,7 +119,7 @@ class OpenAIProvider:
             if response.is_success:
                 return response
             try:
-                content = await response.aread()
+                content = await self._body(response)
             except httpx.HTTPError:
                 content = b""
             finally:
@@ -133,6 +133,11 @@ class OpenAIProvider:
                      response.status_code, wait)
             await asyncio.sleep(wait)
             attempt += 1
+
+    async def _body(self, response: httpx.Response) -> bytes:
+        """The rest of an answer that is not a reply stream, within the timeout (a trickling
+        server cannot hold the question)."""
+        return await within(response.aread(), self.timeout, self.endpoint.timed_out)
 
 
 async def reply_events(response: httpx.Response, endpoint: Endpoint, model: str,

@@ -20,7 +20,8 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from tui.backends.http_client import http_client
+from tui.backends.deadlines import within
+from tui.backends.http_client import CONNECT, http_client
 from tui.backends.qiniu.asr_protocol import (
     FULL_SERVER_RESPONSE,
     SERVER_ERROR,
@@ -33,6 +34,7 @@ from tui.backends.qiniu.asr_protocol import (
 )
 from tui.backends.qiniu.errors import KEY_ENV, QiniuErrors
 from tui.domain.errors import AichatError, SettingsError
+from tui.domain.inert_text import inert_value
 from tui.domain.reply import ReplyText
 from tui.domain.transcript import (
     BYTES_PER_SECOND,
@@ -100,9 +102,10 @@ class QiniuRecognizer:
     async def transcribe(self, audio: AsyncIterable[bytes]) -> AsyncIterator[TranscriptEvent]:
         text = ReplyText()
         sent = [0]
+        opening = min(CONNECT, self.timeout)  # as for every client: a missing server is said soon
         try:
             async with connect(asr_websocket_url(self.base_url), additional_headers=self._headers,
-                               open_timeout=self.timeout, close_timeout=1.0,
+                               open_timeout=opening, close_timeout=1.0,
                                logger=_log) as ws:
                 await ws.send(config_frame(uuid.uuid4().hex))
                 self._check(await self._receive(ws))  # the answer to the config
@@ -125,8 +128,9 @@ class QiniuRecognizer:
         except InvalidStatus as e:
             response = e.response
             raise self._errors.from_status(response.status_code, response.body or b"") from None
-        except (TimeoutError, asyncio.TimeoutError):
-            raise self._errors.timed_out() from None
+        except (TimeoutError, asyncio.TimeoutError):  # opening: each frame has its deadline
+            raise self._errors.unreachable(TimeoutError(
+                f"the connection was not answered within {opening:g} s")) from None
         except (OSError, InvalidHandshake, InvalidURI) as e:
             raise self._errors.unreachable(e) from None
 
@@ -134,8 +138,10 @@ class QiniuRecognizer:
         audio_format = URL_FORMATS.get(Path(urlsplit(url).path).suffix.lower(), "mp3")
         body = {"model": "asr", "audio": {"format": audio_format, "url": url}}
         try:
-            response = await self._client.post(f"{self.base_url}/voice/asr", json=body,
-                                               headers=self._headers)
+            # The whole answer within the timeout: a trickling server cannot hold the call.
+            response = await within(self._client.post(f"{self.base_url}/voice/asr", json=body,
+                                                      headers=self._headers),
+                                    self.timeout, self._errors.timed_out)
         except httpx.TimeoutException:
             raise self._errors.timed_out() from None
         except httpx.TransportError as e:
@@ -161,7 +167,7 @@ class QiniuRecognizer:
                        sender: asyncio.Task[None] | None = None) -> ServerFrame:
         """The next frame; a silent service times out, a failed audio source re-raises."""
         try:
-            message = await asyncio.wait_for(ws.recv(), self.timeout)
+            message = await within(ws.recv(), self.timeout, self._errors.timed_out)
         except ConnectionClosed as e:
             if sender is not None:
                 # The sender hangs up when the audio source fails: its error is the story.
@@ -172,7 +178,7 @@ class QiniuRecognizer:
             reason = e.rcvd.reason if e.rcvd and e.rcvd.reason else "no reason given"
             raise self._errors.recognition_broke(
                 f"closed before the final transcript, code {code}, "
-                f"{self._errors.scrub(reason)}") from None
+                f"{inert_value(self._errors.scrub(reason))}") from None
         if isinstance(message, str):
             raise self._errors.not_the_api("a text frame")
         try:

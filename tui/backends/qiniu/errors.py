@@ -77,7 +77,8 @@ class QiniuErrors:
 
     def unreachable(self, error: BaseException) -> NetworkError:
         detail = type(error).__name__ if not str(error) else f"{type(error).__name__}: {error}"
-        return NetworkError(f"Could not reach Qiniu at {self.host} ({self.scrub(detail)}).",
+        return NetworkError(f"Could not reach Qiniu at {self.host} "
+                            f"({inert_value(self.scrub(detail))}).",
                             "Check your network connection, or "
                             f"{self.where('base_url', BASE_URL_ENV)}.")
 
@@ -92,7 +93,8 @@ class QiniuErrors:
 
     def recognition_failed(self, code: int | None, message: str) -> AichatError:
         """An error frame from the streaming ASR (or an error answer to the REST call)."""
-        detail = f"code {code}: {self.scrub(message)}" if code is not None else self.scrub(message)
+        said = inert_value(self.scrub(message))
+        detail = f"code {code}: {said}" if code is not None else said
         if code in AUDIO_ERROR_CODES:
             return AudioError(f"Qiniu could not hear the audio ({detail}).",
                               "Send speech as WAV, MP3, FLAC or Ogg Vorbis, or another file.",

@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from tui.backends.deadlines import each_within
+from tui.backends.http_client import CONNECT
 from tui.backends.qiniu.errors import QiniuErrors
 from tui.backends.qiniu.tts import decode_audio_data
 
@@ -25,7 +26,6 @@ from tui.backends.qiniu.tts import decode_audio_data
 _log = logging.getLogger("tui.backends.qiniu.websocket")
 # Frames carry base64 audio; a generous cap so a long clause is never refused.
 MAX_FRAME_BYTES = 16 * 1024 * 1024
-OPEN_TIMEOUT = 10.0
 # A stop closes the socket while audio is still coming; don't linger on the close handshake.
 CLOSE_TIMEOUT = 1.0
 
@@ -42,7 +42,7 @@ async def stream_tts(url: str, headers: dict[str, str], body: dict[str, Any],
     voice = body["audio"]["voice_type"]
     try:
         async with connect(url, additional_headers={**headers, "VoiceType": voice},
-                           open_timeout=min(OPEN_TIMEOUT, timeout), close_timeout=CLOSE_TIMEOUT,
+                           open_timeout=min(CONNECT, timeout), close_timeout=CLOSE_TIMEOUT,
                            max_size=MAX_FRAME_BYTES, logger=_log) as ws:
             await ws.send(json.dumps(body).encode("utf-8"))
             # Each frame within the timeout: a silent server cannot hold the speech forever.

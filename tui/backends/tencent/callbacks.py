@@ -77,9 +77,10 @@ class CallbackReceiver:
         self._files[name] = audio
         return f"{self.url}/audio/{name}"
 
-    async def next_result(self, task_id: str, timeout: float) -> dict[str, Any]:
-        """The next callback body of `task_id`; raises `asyncio.TimeoutError` after `timeout`."""
-        return await asyncio.wait_for(self._queues[task_id].get(), timeout)
+    async def next_result(self, task_id: str) -> dict[str, Any]:
+        """The next callback body of `task_id`, whenever it comes: the caller bounds the wait
+        (`deadlines.within`)."""
+        return await self._queues[task_id].get()
 
     async def _receive(self, request: web.Request) -> web.Response:
         try:

@@ -16,6 +16,7 @@ from tui.domain.errors import (
     RateLimited,
     ServiceError,
 )
+from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact
 
 APP_ID_ENV = "AICHAT_TENCENT_APP_ID"
@@ -47,7 +48,7 @@ class TencentErrors:
         return f"`{key}` in the [tencent] section of {self.config_path} or {env}"
 
     def from_ret(self, ret: int, msg: str, api: str) -> AichatError:
-        detail = self.scrub(msg) or "no details"
+        detail = inert_value(self.scrub(msg)) or "no details"
         code = str(ret)
         name = API_NAMES.get(api, api)
         if ret == 16388:
@@ -102,7 +103,7 @@ class TencentErrors:
     def unreachable(self, error: BaseException) -> NetworkError:
         detail = type(error).__name__ if not str(error) else f"{type(error).__name__}: {error}"
         return NetworkError(f"Could not reach the Tencent AI platform at {self.host} "
-                            f"({self.scrub(detail)}).",
+                            f"({inert_value(self.scrub(detail))}).",
                             "The public service closed in 2021; point "
                             f"{self.where('base_url', BASE_URL_ENV)} at a compatible gateway.")
 

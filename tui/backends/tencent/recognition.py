@@ -11,7 +11,6 @@ task (and a keyword segment once per index): the platform may post the same one 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import uuid
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from tui.backends.deadlines import within
 from tui.backends.tencent.callbacks import CallbackReceiver
 from tui.backends.tencent.client import TencentClient
 from tui.domain.errors import InvalidInput, NetworkError
@@ -190,12 +190,12 @@ class TencentRecognizer:
         return _text(body["data"], self._client)
 
     async def _next(self, receiver: CallbackReceiver, task_id: str) -> dict:
-        try:
-            return await receiver.next_result(task_id, self._timeout)
-        except asyncio.TimeoutError:
-            raise NetworkError(f"Tencent did not post the result within {self._timeout:g} s.",
-                               "If the service is not on this machine, set [tencent] callback_url "
-                               "to a public address that reaches this computer.") from None
+        return await within(receiver.next_result(task_id), self._timeout, self._no_result)
+
+    def _no_result(self) -> NetworkError:
+        return NetworkError(f"Tencent did not post the result within {self._timeout:g} s.",
+                            "If the service is not on this machine, set [tencent] callback_url "
+                            "to a public address that reaches this computer.")
 
     def _check(self, body: dict, api: str) -> None:
         if body.get("ret") != 0:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header
@@ -36,6 +37,8 @@ from tui.ui.conversation_actions import ConversationActions
 from tui.ui.copying import copy_last_code_block, copy_text
 from tui.ui.recent import read_recent
 from tui.ui.reply_session import ReplyOutcome, ReplySession, ReplyView
+from tui.ui.safe_text import plain
+from tui.ui.settings_saver import save_and_tell
 from tui.ui.shown_errors import shown
 from tui.ui.speech import SpeechController
 from tui.ui.widgets.conversation import ConversationView, SavedMessages
@@ -206,9 +209,10 @@ class ChatScreen(Screen[None]):
     def welcome(self) -> Welcome:
         return self.query_one(Welcome)
 
-    def _placeholder(self) -> str:
-        return (f"Ask {speaker(self.choice.provider, self.choice.model)}…  (Enter sends, "
-                "ctrl+j: new line, F1: help)")
+    def _placeholder(self) -> Content:
+        # Content: a str placeholder is parsed as markup, and the model id is the server's.
+        return plain(f"Ask {speaker(self.choice.provider, self.choice.model)}…  (Enter sends, "
+                     "ctrl+j: new line, F1: help)")
 
     def _show_choice(self) -> None:
         """The header, the status line and the prompt say who answers the next question."""
@@ -628,12 +632,13 @@ class ChatScreen(Screen[None]):
             self.choice = result.entry
             self._show_choice()
             if result.save:
-                try:
-                    said = self.services.providers.save_default(result.entry)
-                except AichatError as error:
-                    self.notify(self._shown(error), title="Default not saved", severity="error")
-                    return
-                self.notify(f"New conversations start with {speaker(*self._chosen())}: {said}")
+                changes = self.services.providers.make_default(result.entry)
+                path = self.services.providers.config_path
+                said = " and ".join(f"[{section}] {key} = {value}"
+                                    for section, key, value in changes)
+                save_and_tell(self.app, path, changes, not_saved="Default not saved",
+                              saved=f"New conversations start with {speaker(*self._chosen())}: "
+                                    f"{said} saved in {path}.")
             elif self.conversation is not None:
                 self.notify(f"{speaker(*self._chosen())} answers from the next question on; "
                             "the earlier turns go along.")

@@ -30,6 +30,7 @@ from tui.store import (
 )
 from tui.ui.bindings import HISTORY, bindings
 from tui.ui.conversation_actions import ConversationActions, display_title
+from tui.ui.safe_text import plain
 from tui.ui.widgets.footer import Footer
 
 LIST_LIMIT = 500
@@ -230,7 +231,7 @@ class HistoryScreen(Screen[Opened | None]):
         self._table.add_class("-hidden")
         self._hit_list.add_class("-hidden")
         empty = self.query_one("#empty", Static)
-        empty.update(message)
+        empty.update(plain(message))  # it may quote the query: text, never markup
         empty.remove_class("-hidden")
 
     # -- search --------------------------------------------------------------------------------
@@ -286,7 +287,7 @@ class HistoryScreen(Screen[Opened | None]):
         if self._window is not None:
             frame.border_subtitle += f" in the newest {self._window:,} (3+ characters search all)"
         if not self._hits:
-            self._show_empty(f"No message contains “{make_inert(query)}”.")
+            self._show_empty(f"No message contains “{query}”.")
             return
         hits = self._hit_list
         width = max(_MIN_TITLE_WIDTH, self.size.width - _HIT_CHROME)

@@ -22,6 +22,7 @@ from tui.domain.errors import AichatError, SettingsError
 from tui.domain.inert_text import make_inert
 from tui.domain.voice import CATEGORY_NAMES, Voice
 from tui.ui.bindings import VOICES, keys_for
+from tui.ui.settings_saver import save_and_tell
 from tui.ui.speech import SpeechController
 from tui.ui.widgets.footer import Footer
 
@@ -266,25 +267,22 @@ class VoiceBrowser(Screen[None]):
         if voice.voice_type == self._controller.voice:
             self.notify(f"{name} is already the default voice.")
             return
-        try:
-            self._controller.set_voice(voice.voice_type)
-        except AichatError as error:
-            self.notify(str(error), title="Default voice not saved", severity="error")
-        else:
-            self.notify(f"{name} is now the default voice (saved in "
-                        f"{self._controller.settings.config_path}).")
-        self._show_voices()  # the mark moves (for this session even if it was not saved)
+        self._controller.set_voice(voice.voice_type)
+        config_path = self._controller.settings.config_path
+        save_and_tell(self.app, config_path, [("qiniu", "voice", voice.voice_type)],
+                      saved=f"{name} is now the default voice (saved in {config_path}).",
+                      not_saved="Default voice not saved")
+        self._show_voices()  # the mark moves (for this session even if it is not saved)
         self._show_status()
 
     def action_speed(self, steps: int) -> None:
         before = self._controller.speed
-        try:
-            after = self._controller.step_speed(steps)
-        except AichatError as error:
-            self.notify(str(error), title="Speed not saved", severity="error")
+        after = self._controller.step_speed(steps)
+        if after == before:
+            self.app.bell()  # at the slowest or fastest already
         else:
-            if after == before:
-                self.app.bell()  # at the slowest or fastest already
+            save_and_tell(self.app, self._controller.settings.config_path,
+                          [("qiniu", "speed", after)], not_saved="Speed not saved")
         self._show_status()
 
     def action_category(self, step: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from textual import events
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import TextArea
 
@@ -45,7 +46,7 @@ class Prompt(TextArea):
     class WalkUp(Message):
         """Up was pressed in the empty prompt: walk into the conversation."""
 
-    def __init__(self, placeholder: str = "", *, keymap: Mapping[str, str] | None = None,
+    def __init__(self, placeholder: str | Content = "", *, keymap: Mapping[str, str] | None = None,
                  id: str | None = None) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                          highlight_cursor_line=False, placeholder=placeholder, id=id)
