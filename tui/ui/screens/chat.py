@@ -1,7 +1,7 @@
 """The chat screen: the conversation, the status line and the prompt; its keys and wiring.
 
 The jobs live in modules named for them: a reply's life in `tui.ui.reply_session` (shown
-here through `ReplyOnScreen`), renaming, deleting and exporting in
+shown here by `tui.ui.reply_on_screen`), renaming, deleting and exporting in
 `tui.ui.conversation_actions`, speech in `tui.ui.chat_speech`, copying in `tui.ui.copying`.
 """
 
@@ -26,7 +26,6 @@ from tui.backends.registry import ModelEntry
 from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.errors import AichatError, InvalidInput
 from tui.domain.inert_text import make_inert
-from tui.domain.reply import Edit
 from tui.store import History, reply_error, reply_extras
 from tui.store.meta import reply_finish_reason, reply_reasoning
 from tui.ui.bindings import CHAT, bindings, keys_for
@@ -36,7 +35,8 @@ from tui.ui.chat_voice import ChatVoice, Listening
 from tui.ui.conversation_actions import ConversationActions
 from tui.ui.copying import copy_last_code_block, copy_text
 from tui.ui.recent import read_recent
-from tui.ui.reply_session import ReplyOutcome, ReplySession, ReplyView
+from tui.ui.reply_on_screen import ReplyOnScreen
+from tui.ui.reply_session import ReplySession
 from tui.ui.safe_text import plain
 from tui.ui.settings_saver import save_and_tell
 from tui.ui.shown_errors import shown
@@ -55,16 +55,10 @@ from tui.ui.widgets.status_line import StatusLine
 from tui.ui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
-    from tui.audio.speaker import Reading
+    pass
 
 NEW_TITLE = "New conversation"
 _TITLE_LENGTH = 60
-_STATE_OF = {
-    MessageStatus.COMPLETE: "done",
-    MessageStatus.CANCELLED: "cancelled",
-    MessageStatus.INTERRUPTED: "interrupted",
-    MessageStatus.FAILED: "error",
-}
 
 
 def title_for(question: str) -> str:
@@ -87,62 +81,6 @@ class ChatServices:
     clock: Callable[[], float] = time.time
     listening: Listening | None = None  # speech input; None: not offered
     demo: bool = False  # the welcome offers the emulator's scenarios
-
-
-class ReplyOnScreen(ReplyView):
-    """A reply session's events on the chat screen: the reply's message (with the thinking of a
-    reasoning model, never read aloud), the status line, reading aloud, and the error message
-    and keys once it ends."""
-
-    def __init__(self, screen: ChatScreen, view: ReplyMessage, reading: Reading | None,
-                 voice: bool) -> None:
-        self._screen = screen
-        self._view = view
-        self._reading = reading
-        self._voice = voice  # voice conversation mode reads it aloud
-
-    def streaming(self, first_text_after: float) -> None:
-        status = self._screen.status
-        status.state, status.first_token = "streaming", first_text_after
-
-    def text_changed(self, edit: Edit, text: str) -> None:
-        self._view.apply(edit, text)
-        if self._reading is not None:
-            # The text as shown: what F5 reads too, so the speech cache serves both.
-            self._reading.feed(text)
-        if self._voice:
-            self._screen.voice.reply_changed(text)
-
-    def reasoning_changed(self, edit: Edit, text: str) -> None:
-        self._view.think(text)
-
-    def context_trimmed(self, sent: int, omitted: int) -> None:
-        if omitted:
-            self._view.left_out(omitted)
-
-    def progress_not_saved(self, message: str) -> None:
-        self._screen.notify(f"{message} The reply stays on screen; saving is retried.",
-                            title="Not saved", severity="warning")
-
-    async def ended(self, outcome: ReplyOutcome) -> None:
-        screen = self._screen
-        if outcome.status == MessageStatus.COMPLETE:
-            if self._reading is not None:
-                self._reading.finish(outcome.shown)
-        else:
-            screen.chat_speech.silence(self._reading)
-        if self._voice:
-            screen.voice.reply_ended(outcome.shown,
-                                     complete=outcome.status == MessageStatus.COMPLETE)
-        await self._view.finish(outcome.shown, outcome.status, outcome.extras,
-                                outcome.finish_reason)
-        if outcome.not_saved:
-            screen.notify(outcome.not_saved, title="Not saved", severity="error")
-        if outcome.error_text is not None:
-            retry = not isinstance(outcome.error, InvalidInput)
-            await screen.show_error(outcome.error_text, retry=retry)
-        screen.status.state = _STATE_OF[outcome.status]
-        screen.prompt.option_count = len(self._view.options)
 
 
 class ChatScreen(Screen[None]):
