@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Label
 
@@ -17,6 +18,7 @@ from tui.domain.inert_text import InertReply
 from tui.domain.reply import ReplyText
 from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
 from tui.ui.app import make_app
+from tui.ui.widgets.fence_lines import FenceLines
 from tui.ui.widgets.markdown_feed import MarkdownFeed
 from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown
 
@@ -43,11 +45,15 @@ async def test_a_rewritten_reply_ends_as_its_last_snapshot(emulator):
 
 
 class OneReply(App[None]):
+    def __init__(self, text: str | None = None) -> None:
+        super().__init__()
+        self._text = text
+
     def compose(self) -> ComposeResult:
-        yield ReplyMarkdown()
+        yield ReplyMarkdown(self._text)
 
 
-async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
+async def test_a_growing_code_block_is_highlighted_piece_by_piece_then_whole():
     lines = [f"value_{n} = {n} * 2  # line {n}" for n in range(3 * PIECE_LINES + 5)]
     app = OneReply()
     async with app.run_test() as pilot:
@@ -56,7 +62,7 @@ async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
         reply = ReplyText()
         text = "Here:\n\n```python\n"
 
-        async def stream(more: list[str]) -> list[Label]:
+        async def stream(more: list[str]) -> FenceLines:
             nonlocal text
             for n, line in enumerate(more):
                 text += line + "\n"
@@ -64,22 +70,96 @@ async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
                 if n % 4 == 0:
                     await pilot.pause()
             await pilot.pause()
-            return list(markdown.query_one(ReplyFence).query_children(Label))
+            return markdown.query_one(ReplyFence).query_one(FenceLines)
 
-        first_pieces = (await stream(lines[: 2 * PIECE_LINES + 1]))[:2]
-        first_contents = [label.content for label in first_pieces]
-        labels = await stream(lines[2 * PIECE_LINES + 1:])
-        # While streaming: pieces of PIECE_LINES lines, the full ones drawn once, untouched since.
-        assert len(labels) == 4
-        assert labels[:2] == first_pieces
-        assert [label.content for label in first_pieces] == first_contents
-        assert "\n".join(str(label.content) for label in labels) == "\n".join(lines)
+        shown = await stream(lines[: 2 * PIECE_LINES + 1])
+        first_pieces = shown.pieces[:2]
+        assert await stream(lines[2 * PIECE_LINES + 1:]) is shown, "one widget for the block"
+        # While streaming: pieces of PIECE_LINES lines, the full ones highlighted once.
+        assert len(shown.pieces) == 4
+        assert all(a is b for a, b in zip(shown.pieces, first_pieces, strict=False))
+        assert shown.code == "\n".join(lines)
 
         await feed.finish(text + "```\n")
         fence = markdown.query_one(ReplyFence)
+        assert not fence.query(FenceLines)
         [whole] = fence.query_children(Label)  # the final render: one piece, fully highlighted
         assert str(whole.content) == "\n".join(lines)
         assert fence.code == "\n".join(lines)
+
+
+def python_lines(count: int) -> list[str]:
+    return [f"    total_{n} = compute(total_{n - 1}, '{'x' * (n % 50)}')  # step {n}"
+            for n in range(count)]
+
+
+async def screen_pages(pilot) -> list[str]:
+    """Every screenful of the app, top to bottom."""
+    screen = pilot.app.screen
+    pages = []
+    for y in range(0, screen.max_scroll_y + screen.size.height, screen.size.height - 1):
+        screen.scroll_to(y=y, animate=False, immediate=True)
+        await pilot.pause()
+        pages.append(screen_text(pilot.app))
+    return pages
+
+
+async def whole_render_pages(text: str) -> list[str]:
+    app = OneReply(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        return await screen_pages(pilot)
+
+
+@pytest.mark.parametrize("count", [60, 700], ids=["highlighted whole at the end",
+                                                  "huge: kept in pieces"])
+async def test_a_long_code_block_streamed_in_reads_as_a_whole_render(count):
+    code = "\n".join(python_lines(count))
+    text = f"Some *prose* first.\n\n```python\n{code}\n```\n\nAnd a last word."
+    app = OneReply()
+    async with app.run_test(size=(80, 24)) as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply = ReplyText()
+        middle = text.index("```python") + len(code) // 2
+        # Uneven chunks: lines arrive cut anywhere, the closing ``` too.
+        for n, end in enumerate([*range(97, middle, 97), middle]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        assert markdown.query(FenceLines), "streamed in pieces"
+        assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
+
+        for n, end in enumerate([*range(middle + 101, len(text), 101), len(text)]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await feed.finish(text)
+        await pilot.pause()
+        assert markdown.source == text
+        assert await screen_pages(pilot) == await whole_render_pages(text)
+        fence = markdown.query_one(ReplyFence)
+        fence.query_children().first().text_select_all()
+        assert app.screen.get_selected_text() == code
+
+
+async def test_what_could_close_a_code_block_is_parsed_as_markdown_does():
+    # A ``` inside a ~~~ block, a closing fence cut in two, text after it: each read as a
+    # whole render reads it.
+    text = ("~~~\n" + "x = 1\n" * 30 + "```\nstill code\n~~~\n\nProse.\n\n"
+            "```python\n" + "y = 2\n" * 40 + "`` not closed\n```\nOutside.\n")
+    for size in (1, 7, 40):
+        app = OneReply()
+        async with app.run_test(size=(80, 24)) as pilot:
+            markdown = app.query_one(ReplyMarkdown)
+            feed = MarkdownFeed(markdown, frame=0)
+            reply = ReplyText()
+            for end in [*range(size, len(text), size), len(text)]:
+                feed.apply(reply.update(text[:end]), text[:end])
+                await pilot.pause()
+            assert await screen_pages(pilot) == await whole_render_pages(text), size
+            await feed.finish(text)
 
 
 async def test_the_end_of_a_reply_renders_again_only_its_last_block():
@@ -119,9 +199,9 @@ async def test_a_huge_code_block_keeps_its_pieces_at_the_end():
             await pilot.pause()
         await feed.finish(text + "```\n")
         await pilot.pause()
-        labels = list(markdown.query_one(ReplyFence).query_children(Label))
-        assert len(labels) > 1, "not highlighted again whole"
-        assert "\n".join(str(label.content) for label in labels) == code
+        [shown] = markdown.query_one(ReplyFence).query_children(FenceLines)
+        assert len(shown.pieces) > 1, "not highlighted again whole"
+        assert shown.code == code
 
 
 async def test_an_enormous_reply_shows_a_part_says_so_and_is_saved_whole(emulator, history,
