@@ -105,10 +105,19 @@ async def screen_pages(pilot) -> list[str]:
 
 
 async def whole_render_pages(text: str) -> list[str]:
+    return (await whole_render(text))[0]
+
+
+async def whole_render(text: str) -> tuple[list[str], str | None]:
+    """The pages of `text` rendered whole, and the text selected by selecting its last block."""
     app = OneReply(text)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        return await screen_pages(pilot)
+        pages = await screen_pages(pilot)
+        last = app.query_one(ReplyMarkdown).children[-1]
+        (last.query_children().first() if isinstance(last, ReplyFence) else last
+         ).text_select_all()
+        return pages, app.screen.get_selected_text()
 
 
 @pytest.mark.parametrize("count", [60, 700], ids=["highlighted whole at the end",
@@ -217,3 +226,42 @@ async def test_an_enormous_reply_shows_a_part_says_so_and_is_saved_whole(emulato
         assert len(reply.copy_text) == 9000
         [conversation] = history.list_conversations()
         assert len(history.messages(conversation.id)[-1].text) == 9000
+
+
+PROSE = ("Streaming a long answer is mostly a question of doing little work per event. "
+         "Some words are **bold**, some *leaning*, some `code_like(x)`, a [link](https://"
+         "example.com/a_b) and 5 * 3 = 15 as plain text. 渲染器只需要处理新增的部分,"
+         "已经显示的内容保持不变。Markdown makes this harder than plain text: "
+         "averyveryverylongwordthatisfarwiderthanthescreenandmustbefoldedsomewhereinthemiddle"
+         "ofitselfbecausenolinecanholdit ")
+
+
+@pytest.mark.parametrize("opened", ["", "An *open emphasis that closes late. "],
+                         ids=["self-contained", "an early opener"])
+async def test_a_long_paragraph_streamed_in_reads_as_a_whole_render(opened):
+    paragraph = opened + PROSE * 40 + ("and here it closes* " if opened else "") + PROSE * 5
+    text = f"# Title\n\n{paragraph.rstrip()}"
+    app = OneReply()
+    async with app.run_test(size=(80, 24)) as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply = ReplyText()
+        middle = len(text) * 2 // 3
+        for n, end in enumerate([*range(89, middle, 89), middle]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        assert markdown.children[-1].drawn_in_lines
+        assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
+        for n, end in enumerate([*range(middle + 93, len(text), 93), len(text)]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await feed.finish(text)
+        await pilot.pause()
+        assert markdown.children[-1].drawn_in_lines
+        pages, selected = await whole_render(text)
+        assert await screen_pages(pilot) == pages
+        markdown.children[-1].text_select_all()
+        assert app.screen.get_selected_text() == selected

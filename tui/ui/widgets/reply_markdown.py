@@ -24,20 +24,32 @@ tests/ui/test_textual_internals.py fails, naming what changed, if an upgrade cha
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.content import Content
+from textual.geometry import Size
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
 from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownParagraph
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui.ui.widgets.fence_lines import FenceLines
+from tui.ui.widgets.growing_paragraph import FREEZE_AT, GrowingParagraph
 
 PIECE_LINES = 24
 
 # A line that could end a fence (or text markdown-it would normalise): such an append is
 # parsed again. Broader than markdown-it's rule on purpose: a false alarm only costs a parse.
 _MAY_CLOSE = re.compile(r"^[ \t]*(?:```|~~~)|[\r\0]", re.MULTILINE)
+# Text markdown-it would normalise before parsing.
+_CONTROL = re.compile(r"[\r\0]")
 
 
 class GrowingFence:
@@ -152,57 +164,186 @@ class ReplyFence(MarkdownFence):
             await super()._update_from_block(block)
 
 
+class ReplyParagraph(MarkdownParagraph):
+    """A paragraph that, when long and growing at the end of a streaming reply, is drawn from
+    a GrowingParagraph: each append wraps and draws only its tail (see growing_paragraph)."""
+
+    _growing: GrowingParagraph | None = None
+
+    def __init__(self, markdown: Markdown, token: Token, *args: object, **kwargs: object) -> None:
+        super().__init__(markdown, token, *args, **kwargs)
+        self._done_strips: dict[int, Strip] = {}  # drawn lines of the frozen start, by line
+        self._drawn_width = -1
+
+    @property
+    def drawn_in_lines(self) -> bool:
+        """Whether it is drawn from a GrowingParagraph."""
+        return self._growing is not None
+
+    def grow_from(self, text: str, parse: Callable[[str], Token]) -> None:
+        """Be drawn from now on from `text`, this paragraph's source, as it grows."""
+        self._growing = GrowingParagraph(parse, self._token_to_content, text)
+        self._done_strips.clear()
+        self.refresh(layout=True)
+
+    def grow(self, more: str) -> None:
+        """Take `more`, appended to this paragraph's source (no line break in it)."""
+        assert self._growing is not None
+        height = self._height()
+        self._growing.extend(more)
+        self.refresh(layout=self._height() != height or not height)
+
+    def _height(self) -> int:
+        growing, width = self._growing, self.size.width
+        if growing is None or not width:
+            return 0
+        return len(growing.done) + len(growing.lines(width)[0])
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        growing = self._growing
+        if growing is not None and isinstance(block, MarkdownParagraph) \
+                and block._content.plain == growing.plain:
+            # Parsed again (text after it ended it): what is drawn is already that.
+            self._copy_context(block)
+            return
+        self._growing = None
+        self._done_strips.clear()
+        await super()._update_from_block(block)
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self._growing is None:
+            return super().get_content_height(container, viewport, width)
+        return len(self._growing.done) + len(self._growing.lines(width)[0])
+
+    def notify_style_update(self) -> None:
+        self._done_strips.clear()
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        growing = self._growing
+        if growing is None:
+            return super().render_line(y)
+        width = self.size.width
+        tail, tail_starts = growing.lines(width)
+        done = growing.done
+        if width != self._drawn_width:
+            self._done_strips.clear()
+            self._drawn_width = width
+        if y < len(done):
+            if (strip := self._done_strips.get(y)) is None:
+                strip = self._draw(done[y], growing.done_starts[y], width)
+                if self.text_selection is None:
+                    self._done_strips[y] = strip
+            return strip
+        if y - len(done) < len(tail):
+            return self._draw(tail[y - len(done)], tail_starts[y - len(done)], width)
+        return Strip.blank(width, self.rich_style)
+
+    def _draw(self, line: Content, start: int, width: int) -> Strip:
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(0)) is not None:
+            first, last = span
+            first, last = first - start, (len(line) if last == -1 else last - start)
+            if first < len(line) and last > 0:
+                style = Style.from_styles(self.screen.get_component_styles("screen--selection"))
+                line = line.stylize(style, max(0, first), min(len(line), last))
+        [strip] = Visual.to_strips(self, line, width, 1, self.visual_style,
+                                   apply_selection=False)
+        # Offsets in the paragraph's text, as a whole paragraph's are (for selecting).
+        return strip.apply_offsets(start, 0)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        if self._growing is None:
+            return super().get_selection(selection)
+        return selection.extract(self._growing.plain), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._done_strips.clear()
+        super().selection_updated(selection)
+
+
 class ReplyMarkdown(Markdown):
-    BLOCKS = {**Markdown.BLOCKS, "fence": ReplyFence, "code_block": ReplyFence}
+    BLOCKS = {**Markdown.BLOCKS, "fence": ReplyFence, "code_block": ReplyFence,
+              "paragraph_open": ReplyParagraph}
 
     def __init__(self, markdown: str | None = None) -> None:
         super().__init__(markdown)
         # Set only while a reply streams into this widget.
         self.growing_fence: GrowingFence | None = None
-        # The last block, while it is a fence still open at the end of the source, and the
-        # source after its opening line.
-        self._open_fence: ReplyFence | None = None
+        # The last block, while text appended next (in the same line, for a paragraph) would
+        # only grow it, and for a fence, the source after its opening line.
+        self._open_block: ReplyFence | ReplyParagraph | None = None
         self._open_body = ""
+        self._inline_parser: MarkdownIt | None = None
 
     def update(self, markdown: str) -> AwaitComplete:
-        self._open_fence = None
+        self._open_block = None
         return super().update(markdown)
 
     def append(self, markdown: str) -> AwaitComplete:
-        fence = self._open_fence
-        if fence is not None and self.growing_fence is not None:
-            last_line = self._open_body[self._open_body.rfind("\n") + 1:]
-            if not _MAY_CLOSE.search(last_line + markdown):
-                self._markdown = self.source + markdown
-                self._open_body += markdown
-                start, end = fence.source_range
-                fence.source_range = (start, end + markdown.count("\n"))
-                # markdown-it's code of an open fence: its lines, less trailing white space.
-                fence.grow(self._open_body.rstrip())
-                return AwaitComplete.nothing()
-        self._open_fence = None
+        if self._grow(markdown):
+            self._markdown = self.source + markdown
+            return AwaitComplete.nothing()
+        self._open_block = None
         appended = super().append(markdown)
 
-        async def then_find_the_open_fence() -> None:
+        async def then_find_the_open_block() -> None:
             await appended
-            self._find_open_fence()
+            self._find_open_block()
 
-        return AwaitComplete(then_find_the_open_fence())
+        return AwaitComplete(then_find_the_open_block())
 
-    def _find_open_fence(self) -> None:
-        """Note the last block if it is a fence that text appended next could grow."""
-        fence = self.children[-1] if self.children else None
-        if (self.growing_fence is None or not isinstance(fence, ReplyFence)
-                or fence._token.type != "fence" or not fence._pieces):
+    def _grow(self, markdown: str) -> bool:
+        """Give `markdown` straight to the open block, if it cannot end it or change it."""
+        block = self._open_block
+        if isinstance(block, ReplyParagraph):
+            if "\n" in markdown or _CONTROL.search(markdown):
+                return False
+            block.grow(markdown)
+            return True
+        if block is None or self.growing_fence is None:
+            return False
+        last_line = self._open_body[self._open_body.rfind("\n") + 1:]
+        if _MAY_CLOSE.search(last_line + markdown):
+            return False
+        self._open_body += markdown
+        start, end = block.source_range
+        block.source_range = (start, end + markdown.count("\n"))
+        # markdown-it's code of an open fence: its lines, less trailing white space.
+        block.grow(self._open_body.rstrip())
+        return True
+
+    def _find_open_block(self) -> None:
+        """Note the last block if text appended next can go straight to it."""
+        block = self.children[-1] if self.children else None
+        if self.growing_fence is None or not isinstance(block, ReplyFence | ReplyParagraph):
             return
         lines = self.source.splitlines(keepends=True)
-        start, end = fence.source_range
-        opening = lines[start] if start < len(lines) else ""
-        body = "".join(lines[start + 1:])
+        start, end = block.source_range
+        if end != len(lines) or start >= end:
+            return
+        if isinstance(block, ReplyParagraph):
+            text = "".join(lines[start:])
+            last = lines[-1].lstrip(" ")
+            # A line that starts with a letter stays a paragraph line however it goes on;
+            # a short paragraph is cheap enough to parse again.
+            if (len(text) >= FREEZE_AT and last[:1].isalpha() and len(lines[-1]) - len(last) < 4
+                    and not last.endswith("\n") and not _CONTROL.search(text)):
+                block.grow_from(text, self._parse_inline)
+                self._open_block = block
+            return
+        opening, body = lines[start], "".join(lines[start + 1:])
         # Taken as is, the lines are markdown-it's code only for a fence that starts its line
-        # (no indent to take off), whose opening line is whole and that runs to the end.
-        if (end == len(lines) and opening.startswith(fence._token.markup)
-                and opening.endswith("\n")
+        # (no indent to take off), whose opening line is whole and that is not closed.
+        if (block._token.type == "fence" and block._pieces
+                and opening.startswith(block._token.markup) and opening.endswith("\n")
                 and not (body and _MAY_CLOSE.search(lines[-1]))
-                and "\r" not in body and "\0" not in body):
-            self._open_fence, self._open_body = fence, body
+                and not _CONTROL.search(body)):
+            self._open_block, self._open_body = block, body
+
+    def _parse_inline(self, text: str) -> Token:
+        if self._inline_parser is None:
+            self._inline_parser = MarkdownIt("gfm-like")
+        [inline] = self._inline_parser.parseInline(text)
+        return inline
