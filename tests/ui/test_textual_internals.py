@@ -67,3 +67,31 @@ async def test_a_fence_in_a_reply_markdown_reaches_its_document():
         assert paragraph._content.plain == "Some words."  # the Content a paragraph shows
         assert fence._token.type == "fence" and fence._token.markup == "```"
         assert isinstance(fence._highlighted_code, type(fence.highlight("", "")))
+
+
+async def test_a_tall_arrangement_finds_the_widgets_on_screen_that_textual_would():
+    from textual.app import App, ComposeResult
+    from textual.geometry import Region
+    from textual.layout import DockArrangeResult
+
+    code = "\n".join(f"line_{n} = {n}" for n in range(3000))
+    text = "\n\n".join(["Intro.", f"```python\n{code}\n```", "Middle.",
+                        f"```\n{code}\n```", "The end."])
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReplyMarkdown(text)
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        markdown = app.query_one(ReplyMarkdown)
+        ours = markdown.arrange(markdown.size)
+        assert ours._spatial_map is not None, "DockArrangeResult._spatial_map is not used"
+        assert ours._spatial_map._grid_size[1] > 20, "the map's squares are not tall"
+        textuals = DockArrangeResult(ours.placements, ours.widgets, ours.scroll_spacing)
+        assert ours.total_region == textuals.total_region
+        assert ours.total_region.height > 6000
+        for y in range(-30, ours.total_region.height + 30, 97):
+            window = Region(0, y, 80, 24)
+            assert ours.get_visible_placements(window) == textuals.get_visible_placements(window)

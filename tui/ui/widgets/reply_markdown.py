@@ -32,6 +32,7 @@ from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.content import Content
 from textual.geometry import Size
+from textual.layout import DockArrangeResult
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
@@ -42,6 +43,7 @@ from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui.ui.widgets.fence_lines import FenceLines
 from tui.ui.widgets.growing_paragraph import FREEZE_AT, GrowingParagraph
+from tui.ui.widgets.tall_layout import tall_arrangement
 
 PIECE_LINES = 24
 
@@ -125,6 +127,10 @@ class ReplyFence(MarkdownFence):
         # Joined, the pieces would cost as much as highlighting them all; while there are
         # pieces, only they are shown (compose, set_content, _update_from_block).
         return self._pieces[-1]
+
+    def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
+        # It can hold a long reply: see tall_layout.
+        return tall_arrangement(super().arrange(size, optimal))
 
     def compose(self) -> ComposeResult:
         if self._pieces:
@@ -276,6 +282,10 @@ class ReplyMarkdown(Markdown):
         self._open_block: ReplyFence | ReplyParagraph | None = None
         self._open_body = ""
         self._inline_parser: MarkdownIt | None = None
+
+    def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
+        # It can hold a long reply: see tall_layout.
+        return tall_arrangement(super().arrange(size, optimal))
 
     def update(self, markdown: str) -> AwaitComplete:
         self._open_block = None
