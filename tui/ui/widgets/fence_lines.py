@@ -19,7 +19,7 @@ from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
-from textual.visual import RenderOptions
+from textual.visual import Visual
 from textual.widget import Widget
 
 
@@ -104,11 +104,9 @@ class FenceLines(Widget):
         return strip.apply_offsets(0, y)
 
     def _render_piece(self, index: int) -> list[Strip]:
-        piece, width = self._pieces[index], max(1, self._widths[index])
-        strips = piece.render_strips(width, None, self.visual_style,
-                                     RenderOptions(self._get_style, self.styles))
-        # A piece is exactly its lines: no wrapping at `width`, its widest line.
-        return strips
+        # At the width of its widest line, a piece is exactly its lines: nothing wraps.
+        return Visual.to_strips(self, self._pieces[index], max(1, self._widths[index]), None,
+                                self.visual_style, apply_selection=False)
 
     def _selected(self, strip: Strip, span: tuple[int, int]) -> Strip:
         start, end = span

@@ -156,12 +156,12 @@ class ReplyFence(MarkdownFence):
             lines.show(self._pieces)
 
     async def _update_from_block(self, block: MarkdownBlock) -> None:
-        in_pieces = isinstance(block, ReplyFence) and bool(block._pieces)
-        if in_pieces and self._pieces:
-            self._copy_context(block)
-            self._pieces, self._growing = block._pieces, block._growing
+        fence = block if isinstance(block, ReplyFence) and block._pieces else None
+        if fence is not None and self._pieces:
+            self._copy_context(fence)
+            self._pieces, self._growing = fence._pieces, fence._growing
             self._show_pieces()
-        elif in_pieces or self._pieces:
+        elif fence is not None or self._pieces:
             # Pieces give way to the fence highlighted whole, or the other way round: a block
             # of its own (the last one, so it goes where this one was).
             await self.remove()
@@ -176,8 +176,8 @@ class ReplyParagraph(MarkdownParagraph):
 
     _growing: GrowingParagraph | None = None
 
-    def __init__(self, markdown: Markdown, token: Token, *args: object, **kwargs: object) -> None:
-        super().__init__(markdown, token, *args, **kwargs)
+    def __init__(self, markdown: Markdown, token: Token) -> None:
+        super().__init__(markdown, token)
         self._done_strips: dict[int, Strip] = {}  # drawn lines of the frozen start, by line
         self._drawn_width = -1
 
