@@ -22,6 +22,10 @@ from tui.ui.widgets.reply_markdown import GrowingFence, ReplyMarkdown
 # of a long reply lays out and repaints the whole view (about 15 ms at 20 KB on a modest CPU).
 # bench/app_stream.py measures the trade: CPU and event-to-screen latency.
 FRAME = 1 / 20
+# When the app is behind (a frame's wait ends late: drawing and reading the stream take all
+# the CPU there is), the next wait is longer by as much, up to this: fewer, bigger redraws
+# leave the stream the time to keep up (bench/reply_length.py, on a busy machine).
+SLOWEST_FRAME = 1 / 4
 # A code fence longer than this (characters) that was growing when the reply ended keeps the
 # pieces it was streamed in rather than being highlighted again whole.
 WHOLE_FENCE_LIMIT = 20_000
@@ -75,12 +79,17 @@ class MarkdownFeed:
             self._markdown.growing_fence = None
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        late = 0.0
         while True:
             await self._wake.wait()
             self._wake.clear()
             self._showing = asyncio.ensure_future(self._show())
             await asyncio.shield(self._showing)
-            await asyncio.sleep(self._frame)
+            wait = min(self._frame + late, SLOWEST_FRAME) if self._frame else 0.0
+            started = loop.time()
+            await asyncio.sleep(wait)
+            late = loop.time() - started - wait
 
     async def _show(self) -> None:
         if self._rewrite is not None:
