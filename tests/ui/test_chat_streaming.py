@@ -20,7 +20,7 @@ from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
 from tui.ui.app import make_app
 from tui.ui.widgets.fence_lines import FenceLines
 from tui.ui.widgets.markdown_feed import MarkdownFeed
-from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown
+from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown, ReplyParagraph
 
 
 def test_inert_edits_follow_raw_edits_through_appends_and_rewrites():
@@ -265,3 +265,42 @@ async def test_a_long_paragraph_streamed_in_reads_as_a_whole_render(opened):
         assert await screen_pages(pilot) == pages
         markdown.children[-1].text_select_all()
         assert app.screen.get_selected_text() == selected
+
+
+async def conversation_pages(pilot) -> list[str]:
+    """Every screenful of the conversation view, top to bottom (its rows only)."""
+    from tui.ui.widgets.conversation import ConversationView
+
+    view = pilot.app.screen.query_one(ConversationView)
+    await pilot.pause()
+    top, bottom = view.region.y, view.region.bottom
+    pages, y = [], 0
+    while True:
+        view.scroll_to(y=y, animate=False, immediate=True)
+        await pilot.pause()
+        pages.append("\n".join(screen_text(pilot.app).splitlines()[top:bottom]))
+        if y >= view.max_scroll_y:
+            return pages
+        y += view.size.height - 1
+
+
+async def test_a_long_reply_streamed_in_reads_as_the_same_reply_opened_from_the_history(
+        emulator, history):
+    # Mostly one code block, kept in pieces (over 20,000 characters), between two paragraphs
+    # drawn as growing paragraphs: every line on screen as when the reply is drawn whole.
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "#bench chars=60000 events=150 rate=500")
+        await wait_for_reply(pilot)
+        [reply] = replies(app)
+        markdown = reply.query_one(ReplyMarkdown)
+        assert markdown.query(FenceLines)
+        assert [block for block in markdown.query(ReplyParagraph) if block.drawn_in_lines]
+        streamed = await conversation_pages(pilot)
+        [conversation] = history.list_conversations()
+        await app.screen.open_conversation(conversation.id)
+        await pilot.pause()
+        [reopened] = replies(app)
+        assert reopened is not reply and not reopened.query(FenceLines)
+        assert await conversation_pages(pilot) == streamed
+        assert len(streamed) > 60

@@ -46,6 +46,8 @@ def test_the_block_internals_an_append_in_place_relies_on_are_still_there():
     assert parameters(MarkdownBlock._token_to_content) == ["self", "token"]
     assert parameters(Widget._get_style) == ["self", "style"], \
         "Widget._get_style (resolves a widget's component styles) changed"
+    assert "self._layout_updates" in inspect.getsource(Widget._get_box_model), \
+        "Widget._layout_updates no longer keys the cached box model (tall_layout.relayout)"
 
 
 async def test_a_fence_in_a_reply_markdown_reaches_its_document():

@@ -22,6 +22,8 @@ from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
 
+from tui.ui.widgets.tall_layout import relayout
+
 
 class FenceLines(Widget):
     """Highlighted pieces of code, one after the other, as lines."""
@@ -77,7 +79,10 @@ class FenceLines(Widget):
             line += len(lines)
         self._lines = line
         # Only the lines on screen are drawn again, from their strips: cheap at any length.
-        self.refresh(layout=(self._lines, self._widest[-1] if self._widest else 0) != size)
+        if (self._lines, self._widest[-1] if self._widest else 0) != size:
+            relayout(self)
+        else:
+            self.refresh()
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return self._widest[-1] if self._widest else 0

@@ -43,7 +43,7 @@ from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui.ui.widgets.fence_lines import FenceLines
 from tui.ui.widgets.growing_paragraph import FREEZE_AT, GrowingParagraph
-from tui.ui.widgets.tall_layout import tall_arrangement
+from tui.ui.widgets.tall_layout import relayout, tall_arrangement
 
 PIECE_LINES = 24
 
@@ -79,10 +79,18 @@ class GrowingFence:
         language, ansi, dark = key
         start = len(self._done_code)
         while (end := _after_lines(code, start, PIECE_LINES)) is not None:
-            self._done.append(MarkdownFence.highlight(code[start:end - 1], language, ansi, dark))
+            self._done.append(_highlight(code[start:end - 1], language, ansi, dark))
             start = end
         self._done_code = code[:start]
-        return (*self._done, MarkdownFence.highlight(code[start:], language, ansi, dark))
+        return (*self._done, _highlight(code[start:], language, ansi, dark))
+
+
+def _highlight(code: str, language: str, ansi: bool, dark: bool) -> Content:
+    """`code` highlighted, every line of it: Textual's highlight drops a last empty line,
+    which in a piece is a line of the fence."""
+    content = MarkdownFence.highlight(code, language, ansi, dark)
+    lost = code.count("\n") - content.plain.count("\n")
+    return content + "\n" * lost if lost > 0 else content
 
 
 def _after_lines(text: str, start: int, count: int) -> int | None:
@@ -190,20 +198,24 @@ class ReplyParagraph(MarkdownParagraph):
         """Be drawn from now on from `text`, this paragraph's source, as it grows."""
         self._growing = GrowingParagraph(parse, self._token_to_content, text)
         self._done_strips.clear()
-        self.refresh(layout=True)
+        relayout(self)
 
     def grow(self, more: str) -> None:
         """Take `more`, appended to this paragraph's source (no line break in it)."""
         assert self._growing is not None
         height = self._height()
         self._growing.extend(more)
-        self.refresh(layout=self._height() != height or not height)
+        if self._height() != height or not height:
+            relayout(self)
+        else:
+            self.refresh()
 
     def _height(self) -> int:
         growing, width = self._growing, self.size.width
         if growing is None or not width:
             return 0
-        return len(growing.done) + len(growing.lines(width)[0])
+        tail, _ = growing.lines(width)  # first: it brings `done` up to date
+        return len(growing.done) + len(tail)
 
     async def _update_from_block(self, block: MarkdownBlock) -> None:
         growing = self._growing
@@ -215,12 +227,13 @@ class ReplyParagraph(MarkdownParagraph):
         self._growing = None
         self._done_strips.clear()
         await super()._update_from_block(block)
-        self.refresh(layout=True)
+        relayout(self)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self._growing is None:
             return super().get_content_height(container, viewport, width)
-        return len(self._growing.done) + len(self._growing.lines(width)[0])
+        tail, _ = self._growing.lines(width)  # first: it brings `done` up to date
+        return len(self._growing.done) + len(tail)
 
     def notify_style_update(self) -> None:
         self._done_strips.clear()

@@ -8,15 +8,22 @@ reply streams): a fifth of a 400 KB reply's CPU. A map whose squares are a sixte
 arrangement's height answers the same question (Textual culls what it returns exactly) for a
 cost that depends on the number of children only.
 
+A block that grows on every frame also meets a race in Textual: `refresh(layout=True)` is
+ignored while an earlier one is pending, and a layout run in between (asked for by another
+widget) caches the block's box model for its height at that time. `relayout` makes the new
+height count.
+
 Textual internals used (tests/ui/test_textual_internals.py checks them):
 `textual._spatial_map.SpatialMap` and `DockArrangeResult._spatial_map`, the lazily built map
-an arrangement is given here in advance.
+an arrangement is given here in advance; `Widget._layout_updates`, part of the key of a
+widget's cached box model.
 """
 
 from __future__ import annotations
 
 from textual._spatial_map import SpatialMap
 from textual.layout import DockArrangeResult, WidgetPlacement
+from textual.widget import Widget
 
 # Textual's own squares, and how many squares at most a child spans down the map.
 SQUARE = (100, 20)
@@ -42,3 +49,9 @@ def tall_arrangement(arrangement: DockArrangeResult) -> DockArrangeResult:
     if arrangement._spatial_map is None:
         arrangement._spatial_map = spatial_map(arrangement.placements)
     return arrangement
+
+
+def relayout(widget: Widget) -> None:
+    """Lay `widget` out again: its height changed (see the module doc)."""
+    widget._layout_updates += 1
+    widget.refresh(layout=True)
