@@ -1,4 +1,4 @@
-"""The private parts of Textual that tui/ui/widgets/reply_markdown.py and fence_lines.py
+"""The private parts of Textual that tui/ui/widgets/reply_markdown.py and tall_layout.py
 override or call.
 
 Textual offers no public hook for them; if an upgrade renames or reshapes one, this says which,
@@ -44,8 +44,6 @@ def test_the_block_internals_an_append_in_place_relies_on_are_still_there():
     assert inspect.iscoroutinefunction(MarkdownParagraph._update_from_block)
     assert parameters(MarkdownParagraph._update_from_block) == ["self", "block"]
     assert parameters(MarkdownBlock._token_to_content) == ["self", "token"]
-    assert parameters(Widget._get_style) == ["self", "style"], \
-        "Widget._get_style (resolves a widget's component styles) changed"
     assert "self._layout_updates" in inspect.getsource(Widget._get_box_model), \
         "Widget._layout_updates no longer keys the cached box model (tall_layout.relayout)"
 

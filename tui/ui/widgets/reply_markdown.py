@@ -13,11 +13,15 @@ the one before. Here, while a reply streams:
 
 Lexer state across a cut (a string spanning lines) can be off while streaming; when the reply
 ends, the fence is highlighted again in one piece (unless it is huge: see markdown_feed).
+A long paragraph growing at the end is drawn the same way from a GrowingParagraph
+(growing_paragraph.py), as long as appends stay in its last line.
 
 This is the one place that leans on Textual's private Markdown internals, as Textual has no
 public hook for them: `Markdown._markdown` (the source, which an append extends),
-`MarkdownBlock._markdown` (the document a block belongs to) and `_token`, `MarkdownFence.
-_copy_context` and `_update_from_block` (how an append updates the last block in place).
+`MarkdownBlock._markdown` (the document a block belongs to), `_token`, `_content` and
+`_token_to_content` (inline markdown to Content), `MarkdownFence._copy_context` and
+`_update_from_block` (how an append updates the last block in place), and the paragraph
+block, `textual.widgets._markdown.MarkdownParagraph`.
 tests/ui/test_textual_internals.py fails, naming what changed, if an upgrade changes any.
 """
 
