@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Label
 
@@ -17,8 +18,9 @@ from tui.domain.inert_text import InertReply
 from tui.domain.reply import ReplyText
 from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
 from tui.ui.app import make_app
+from tui.ui.widgets.fence_lines import FenceLines
 from tui.ui.widgets.markdown_feed import MarkdownFeed
-from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown
+from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown, ReplyParagraph
 
 
 def test_inert_edits_follow_raw_edits_through_appends_and_rewrites():
@@ -43,11 +45,15 @@ async def test_a_rewritten_reply_ends_as_its_last_snapshot(emulator):
 
 
 class OneReply(App[None]):
+    def __init__(self, text: str | None = None) -> None:
+        super().__init__()
+        self._text = text
+
     def compose(self) -> ComposeResult:
-        yield ReplyMarkdown()
+        yield ReplyMarkdown(self._text)
 
 
-async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
+async def test_a_growing_code_block_is_highlighted_piece_by_piece_then_whole():
     lines = [f"value_{n} = {n} * 2  # line {n}" for n in range(3 * PIECE_LINES + 5)]
     app = OneReply()
     async with app.run_test() as pilot:
@@ -56,7 +62,7 @@ async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
         reply = ReplyText()
         text = "Here:\n\n```python\n"
 
-        async def stream(more: list[str]) -> list[Label]:
+        async def stream(more: list[str]) -> FenceLines:
             nonlocal text
             for n, line in enumerate(more):
                 text += line + "\n"
@@ -64,22 +70,105 @@ async def test_a_growing_code_block_is_redrawn_piece_by_piece_then_whole():
                 if n % 4 == 0:
                     await pilot.pause()
             await pilot.pause()
-            return list(markdown.query_one(ReplyFence).query_children(Label))
+            return markdown.query_one(ReplyFence).query_one(FenceLines)
 
-        first_pieces = (await stream(lines[: 2 * PIECE_LINES + 1]))[:2]
-        first_contents = [label.content for label in first_pieces]
-        labels = await stream(lines[2 * PIECE_LINES + 1:])
-        # While streaming: pieces of PIECE_LINES lines, the full ones drawn once, untouched since.
-        assert len(labels) == 4
-        assert labels[:2] == first_pieces
-        assert [label.content for label in first_pieces] == first_contents
-        assert "\n".join(str(label.content) for label in labels) == "\n".join(lines)
+        shown = await stream(lines[: 2 * PIECE_LINES + 1])
+        first_pieces = shown.pieces[:2]
+        assert await stream(lines[2 * PIECE_LINES + 1:]) is shown, "one widget for the block"
+        # While streaming: pieces of PIECE_LINES lines, the full ones highlighted once.
+        assert len(shown.pieces) == 4
+        assert all(a is b for a, b in zip(shown.pieces, first_pieces, strict=False))
+        assert shown.code == "\n".join(lines)
 
         await feed.finish(text + "```\n")
         fence = markdown.query_one(ReplyFence)
+        assert not fence.query(FenceLines)
         [whole] = fence.query_children(Label)  # the final render: one piece, fully highlighted
         assert str(whole.content) == "\n".join(lines)
         assert fence.code == "\n".join(lines)
+
+
+def python_lines(count: int) -> list[str]:
+    return [f"    total_{n} = compute(total_{n - 1}, '{'x' * (n % 50)}')  # step {n}"
+            for n in range(count)]
+
+
+async def screen_pages(pilot) -> list[str]:
+    """Every screenful of the app, top to bottom."""
+    screen = pilot.app.screen
+    pages = []
+    for y in range(0, screen.max_scroll_y + screen.size.height, screen.size.height - 1):
+        screen.scroll_to(y=y, animate=False, immediate=True)
+        await pilot.pause()
+        pages.append(screen_text(pilot.app))
+    return pages
+
+
+async def whole_render_pages(text: str) -> list[str]:
+    return (await whole_render(text))[0]
+
+
+async def whole_render(text: str) -> tuple[list[str], str | None]:
+    """The pages of `text` rendered whole, and the text selected by selecting its last block."""
+    app = OneReply(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pages = await screen_pages(pilot)
+        last = app.query_one(ReplyMarkdown).children[-1]
+        (last.query_children().first() if isinstance(last, ReplyFence) else last
+         ).text_select_all()
+        return pages, app.screen.get_selected_text()
+
+
+@pytest.mark.parametrize("count", [60, 700], ids=["highlighted whole at the end",
+                                                  "huge: kept in pieces"])
+async def test_a_long_code_block_streamed_in_reads_as_a_whole_render(count):
+    code = "\n".join(python_lines(count))
+    text = f"Some *prose* first.\n\n```python\n{code}\n```\n\nAnd a last word."
+    app = OneReply()
+    async with app.run_test(size=(80, 24)) as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply = ReplyText()
+        middle = text.index("```python") + len(code) // 2
+        # Uneven chunks: lines arrive cut anywhere, the closing ``` too.
+        for n, end in enumerate([*range(97, middle, 97), middle]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        assert markdown.query(FenceLines), "streamed in pieces"
+        assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
+
+        for n, end in enumerate([*range(middle + 101, len(text), 101), len(text)]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await feed.finish(text)
+        await pilot.pause()
+        assert markdown.source == text
+        assert await screen_pages(pilot) == await whole_render_pages(text)
+        fence = markdown.query_one(ReplyFence)
+        fence.query_children().first().text_select_all()
+        assert app.screen.get_selected_text() == code
+
+
+async def test_what_could_close_a_code_block_is_parsed_as_markdown_does():
+    # A ``` inside a ~~~ block, a closing fence cut in two, text after it: each read as a
+    # whole render reads it.
+    text = ("~~~\n" + "x = 1\n" * 30 + "```\nstill code\n~~~\n\nProse.\n\n"
+            "```python\n" + "y = 2\n" * 40 + "`` not closed\n```\nOutside.\n")
+    for size in (1, 7, 40):
+        app = OneReply()
+        async with app.run_test(size=(80, 24)) as pilot:
+            markdown = app.query_one(ReplyMarkdown)
+            feed = MarkdownFeed(markdown, frame=0)
+            reply = ReplyText()
+            for end in [*range(size, len(text), size), len(text)]:
+                feed.apply(reply.update(text[:end]), text[:end])
+                await pilot.pause()
+            assert await screen_pages(pilot) == await whole_render_pages(text), size
+            await feed.finish(text)
 
 
 async def test_the_end_of_a_reply_renders_again_only_its_last_block():
@@ -119,9 +208,9 @@ async def test_a_huge_code_block_keeps_its_pieces_at_the_end():
             await pilot.pause()
         await feed.finish(text + "```\n")
         await pilot.pause()
-        labels = list(markdown.query_one(ReplyFence).query_children(Label))
-        assert len(labels) > 1, "not highlighted again whole"
-        assert "\n".join(str(label.content) for label in labels) == code
+        [shown] = markdown.query_one(ReplyFence).query_children(FenceLines)
+        assert len(shown.pieces) > 1, "not highlighted again whole"
+        assert shown.code == code
 
 
 async def test_an_enormous_reply_shows_a_part_says_so_and_is_saved_whole(emulator, history,
@@ -137,3 +226,81 @@ async def test_an_enormous_reply_shows_a_part_says_so_and_is_saved_whole(emulato
         assert len(reply.copy_text) == 9000
         [conversation] = history.list_conversations()
         assert len(history.messages(conversation.id)[-1].text) == 9000
+
+
+PROSE = ("Streaming a long answer is mostly a question of doing little work per event. "
+         "Some words are **bold**, some *leaning*, some `code_like(x)`, a [link](https://"
+         "example.com/a_b) and 5 * 3 = 15 as plain text. 渲染器只需要处理新增的部分,"
+         "已经显示的内容保持不变。Markdown makes this harder than plain text: "
+         "averyveryverylongwordthatisfarwiderthanthescreenandmustbefoldedsomewhereinthemiddle"
+         "ofitselfbecausenolinecanholdit ")
+
+
+@pytest.mark.parametrize("opened", ["", "An *open emphasis that closes late. "],
+                         ids=["self-contained", "an early opener"])
+async def test_a_long_paragraph_streamed_in_reads_as_a_whole_render(opened):
+    paragraph = opened + PROSE * 40 + ("and here it closes* " if opened else "") + PROSE * 5
+    text = f"# Title\n\n{paragraph.rstrip()}"
+    app = OneReply()
+    async with app.run_test(size=(80, 24)) as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply = ReplyText()
+        middle = len(text) * 2 // 3
+        for n, end in enumerate([*range(89, middle, 89), middle]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        assert markdown.children[-1].drawn_in_lines
+        assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
+        for n, end in enumerate([*range(middle + 93, len(text), 93), len(text)]):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await feed.finish(text)
+        await pilot.pause()
+        assert markdown.children[-1].drawn_in_lines
+        pages, selected = await whole_render(text)
+        assert await screen_pages(pilot) == pages
+        markdown.children[-1].text_select_all()
+        assert app.screen.get_selected_text() == selected
+
+
+async def conversation_pages(pilot) -> list[str]:
+    """Every screenful of the conversation view, top to bottom (its rows only)."""
+    from tui.ui.widgets.conversation import ConversationView
+
+    view = pilot.app.screen.query_one(ConversationView)
+    await pilot.pause()
+    top, bottom = view.region.y, view.region.bottom
+    pages, y = [], 0
+    while True:
+        view.scroll_to(y=y, animate=False, immediate=True)
+        await pilot.pause()
+        pages.append("\n".join(screen_text(pilot.app).splitlines()[top:bottom]))
+        if y >= view.max_scroll_y:
+            return pages
+        y += view.size.height - 1
+
+
+async def test_a_long_reply_streamed_in_reads_as_the_same_reply_opened_from_the_history(
+        emulator, history):
+    # Mostly one code block, kept in pieces (over 20,000 characters), between two paragraphs
+    # drawn as growing paragraphs: every line on screen as when the reply is drawn whole.
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "#bench chars=60000 events=150 rate=500")
+        await wait_for_reply(pilot)
+        [reply] = replies(app)
+        markdown = reply.query_one(ReplyMarkdown)
+        assert markdown.query(FenceLines)
+        assert [block for block in markdown.query(ReplyParagraph) if block.drawn_in_lines]
+        streamed = await conversation_pages(pilot)
+        [conversation] = history.list_conversations()
+        await app.screen.open_conversation(conversation.id)
+        await pilot.pause()
+        [reopened] = replies(app)
+        assert reopened is not reply and not reopened.query(FenceLines)
+        assert await conversation_pages(pilot) == streamed
+        assert len(streamed) > 60

@@ -1,7 +1,7 @@
 """Streaming a reply into a Markdown widget without re-rendering it per token.
 
-Appends are gathered and handed to a MarkdownStream at most once per FRAME: the first one at
-once (no added latency after a pause), the ones arriving during the frame together at its
+Appends are gathered and handed to the Markdown widget at most once per FRAME: the first one
+at once (no added latency after a pause), the ones arriving during the frame together at its
 end. Nothing is ever dropped.
 
 `finish()` renders again only the last block, the one that was growing: finished blocks
@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from textual.widgets import Markdown
-
 from tui.domain.reply import Edit
 from tui.ui.widgets.reply_markdown import GrowingFence, ReplyMarkdown
 
@@ -24,6 +22,10 @@ from tui.ui.widgets.reply_markdown import GrowingFence, ReplyMarkdown
 # of a long reply lays out and repaints the whole view (about 15 ms at 20 KB on a modest CPU).
 # bench/app_stream.py measures the trade: CPU and event-to-screen latency.
 FRAME = 1 / 20
+# When the app is behind (a frame's wait ends late: drawing and reading the stream take all
+# the CPU there is), the next wait is longer by as much, up to this: fewer, bigger redraws
+# leave the stream the time to keep up (bench/reply_length.py, on a busy machine).
+SLOWEST_FRAME = 1 / 4
 # A code fence longer than this (characters) that was growing when the reply ended keeps the
 # pieces it was streamed in rather than being highlighted again whole.
 WHOLE_FENCE_LIMIT = 20_000
@@ -37,6 +39,8 @@ class MarkdownFeed:
         self._rewrite: str | None = None
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # What the widget is being given (an update or an append): it is never cut short.
+        self._showing: asyncio.Future[None] | None = None
 
     def apply(self, edit: Edit, text: str) -> None:
         """Show `edit`; `text` is the whole reply after it (used when earlier text changed)."""
@@ -57,6 +61,8 @@ class MarkdownFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._showing is not None:
+            await self._showing
         growing, self._markdown.growing_fence = self._markdown.growing_fence, None
         shown = self._markdown.source
         if self._rewrite is not None or not text.startswith(shown):
@@ -73,20 +79,23 @@ class MarkdownFeed:
             self._markdown.growing_fence = None
 
     async def _run(self) -> None:
-        stream = Markdown.get_stream(self._markdown)
-        try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()
-                if self._rewrite is not None:
-                    text, self._rewrite = self._rewrite, None
-                    await stream.stop()
-                    await self._markdown.update(text)
-                    stream = Markdown.get_stream(self._markdown)
-                if self._pending:
-                    chunk = "".join(self._pending)
-                    self._pending.clear()
-                    await stream.write(chunk)
-                await asyncio.sleep(self._frame)
-        finally:
-            await stream.stop()
+        loop = asyncio.get_running_loop()
+        late = 0.0
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            self._showing = asyncio.ensure_future(self._show())
+            await asyncio.shield(self._showing)
+            wait = min(self._frame + late, SLOWEST_FRAME) if self._frame else 0.0
+            started = loop.time()
+            await asyncio.sleep(wait)
+            late = loop.time() - started - wait
+
+    async def _show(self) -> None:
+        if self._rewrite is not None:
+            text, self._rewrite = self._rewrite, None
+            await self._markdown.update(text)
+        if self._pending:
+            chunk = "".join(self._pending)
+            self._pending.clear()
+            await self._markdown.append(chunk)

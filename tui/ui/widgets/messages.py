@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
+from textual.layout import DockArrangeResult
 from textual.message import Message as TextualMessage
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -25,6 +27,7 @@ from tui.domain.inert_text import make_inert
 from tui.domain.reply import Edit
 from tui.ui.notices import quoted_names
 from tui.ui.safe_text import plain
+from tui.ui.widgets.tall_layout import tall_arrangement
 from tui.ui.widgets.thinking import ThinkingBlock
 
 if TYPE_CHECKING:
@@ -190,6 +193,10 @@ class ReplyMessage(MessageView):
         self.finish_reason = finish_reason
         self._thinking = make_inert(thinking)
         self._feed: MarkdownFeed | None = None
+
+    def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
+        # It can hold a long reply: see tall_layout.
+        return tall_arrangement(super().arrange(size, optimal))
 
     @property
     def options(self) -> tuple[str, ...]:
