@@ -13,15 +13,25 @@ straight to the first and last page; a search hit opens a window around the mess
 the window grows past MAX_MOUNTED slots, the slots farthest from where the user is going are
 unmounted. A reply that is streaming is never unmounted: if the window jumps away from it,
 it stays mounted after the line standing for the messages in between.
+
+Heights are known only once Textual has laid out what was mounted (a message's Markdown is
+parsed off the loop and mounted later still), so nothing here is decided from the layout
+right after a change: the view settles each time its laid-out content changes size. A window
+that does not fill the view is filled then, never past MAX_MOUNTED; the message the user was
+taken to (Home, a search hit, a walk past the window) or the one kept in place while a page
+was added is put back where it belongs then, until the user scrolls, pages or walks.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from textual import events
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -61,6 +71,17 @@ class _Slot:
                    for view in self.views)
 
 
+@dataclass(frozen=True)
+class _Hold:
+    """A message kept in place as the window settles: at the top of the view (`top`), just in
+    view, or `offset` lines below the view's top; a focused one only while it has the focus."""
+
+    view: MessageView
+    top: bool = False
+    offset: int | None = None
+    focused: bool = False
+
+
 class _Beyond(Static):
     """The line standing for the messages beyond the window, on one side."""
 
@@ -82,6 +103,7 @@ class _Beyond(Static):
 
     def on_click(self) -> None:
         if isinstance(self.parent, ConversationView):
+            self.parent.user_moves()
             self.parent.move_window(self.ARROW == "↓")
 
 
@@ -125,6 +147,8 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         # scrolling could set off a move back.
         self._quiet = False
         self._asked: bool | None = None  # the direction of a move asked for, not begun yet
+        self._hold: _Hold | None = None
+        self._settling = self._filling = False  # a settle, a fill asked for and not done yet
 
     # -- what is there ---------------------------------------------------------------------
 
@@ -161,7 +185,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
     async def show_conversation(self, saved: SavedMessages, at: int | None = None) -> None:
         """Show a saved conversation: its last page, or the page around message `at` (which
         takes the focus)."""
-        async with self._moving:
+        async with self._changing():
             await self._clear()
             self._saved = saved
             self._slots = [_Slot(message_id=message_id) for message_id in saved.ids]
@@ -174,11 +198,10 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
                 self._focus_slot(index, top=True)
             else:
                 await self._show_window(count - PAGE, count)
-        self._fill_soon()
 
     async def add(self, *views: MessageView) -> None:
         """Show new messages at the end of the conversation (each view its own message)."""
-        async with self._moving:
+        async with self._changing():
             count = len(self._slots)
             if self._hi < count or self._tail < count:
                 await self._show_window(count - PAGE, count)
@@ -190,16 +213,112 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             await self._trim(from_top=True, keep=PAGE + len(views))
 
     async def clear(self) -> None:
-        async with self._moving:
+        async with self._changing():
             await self._clear()
 
     async def _clear(self) -> None:
-        self._slots, self._saved = [], None
+        self._slots, self._saved, self._hold = [], None, None
         self._lo = self._hi = self._tail = 0
         await self.remove_children()
         # Reading the displayed children again drops Textual's cached list of the old ones,
         # which would otherwise keep the whole cleared conversation alive.
         _ = self.displayed_children
+
+    @asynccontextmanager
+    async def _changing(self) -> AsyncIterator[None]:
+        """Change what is mounted, one change at a time (cancelling one half-way would lose the
+        page it had taken); the view scrolls itself meanwhile, and settles once laid out."""
+        async with self._moving:
+            self._quiet = True
+            try:
+                yield
+            finally:
+                self._quiet_after_refresh()
+        self.call_after_refresh(self._settle_soon)
+
+    # -- settling: deciding from the layout ------------------------------------------------
+
+    def watch_virtual_size(self, size: Size) -> None:
+        # Called as Textual lays the view out: its content has a new height.
+        self._settle_soon()
+
+    def on_resize(self) -> None:
+        self._settle_soon()
+
+    def _settle_soon(self) -> None:
+        if not self._settling:
+            self._settling = True
+            self.call_later(self._settle)
+
+    def _settle(self) -> None:
+        """Put the held message back in place and fill a window too short to scroll, from the
+        latest layout; a change under way settles again when it is done."""
+        self._settling = False
+        if self._moving.locked():
+            return
+        self._apply_hold()
+        window = (self._lo, self._hi, self._tail)
+        if (not self._filling and self.max_scroll_y == 0 and self._hi - self._lo < MAX_MOUNTED
+                and (self._lo > 0 or self._hi < self._tail)):
+            self._filling = True
+            self.run_worker(self._fill(window), group="window")
+
+    async def _fill(self, window: tuple[int, int, int]) -> None:
+        try:
+            async with self._changing():
+                # A window changed since the layout that found it short is looked at again
+                # once that change is laid out.
+                if (self._lo, self._hi, self._tail) != window:
+                    return
+                room = MAX_MOUNTED - (self._hi - self._lo)
+                if self._lo > 0:
+                    await self._extend_up(False, MAX_MOUNTED, count=min(PAGE, room))
+                else:
+                    await self._extend_down(False, MAX_MOUNTED, count=min(PAGE, room))
+        finally:
+            self._filling = False
+
+    def _hold_in_place(self, hold: _Hold) -> None:
+        self._hold = hold
+        # Scrolled to by the view, not the bottom: not followed until the user is back there.
+        self.release_anchor()
+        self.call_after_refresh(self._settle_soon)
+
+    def _apply_hold(self) -> None:
+        hold = self._hold
+        if hold is None:
+            return
+        if hold.view.parent is not self:
+            self._hold = None
+            return
+        self._quiet_after_refresh()
+        if hold.offset is not None:
+            self.scroll_to(y=hold.view.virtual_region.y - hold.offset, animate=False,
+                           immediate=True)
+        else:
+            self.scroll_to_widget(hold.view, top=hold.top, animate=False, immediate=True)
+
+    def user_moves(self) -> None:
+        """The user scrolls, pages or walks: what the view held in place is theirs to move."""
+        self._hold = None
+
+    def anchor(self, anchor: bool = True) -> None:
+        if anchor:  # following the end: nothing else is held in view
+            self._hold = None
+        super().anchor(anchor)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if self._hold is not None and self._hold.focused and event.widget is self._hold.view:
+            self._hold = None
+
+    def on_scroll_up(self) -> None:  # the scroll bar's messages
+        self.user_moves()
+
+    def on_scroll_down(self) -> None:
+        self.user_moves()
+
+    def on_scroll_to(self) -> None:
+        self.user_moves()
 
     # -- moving the window -----------------------------------------------------------------
 
@@ -219,6 +338,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
     def page(self, direction: int) -> None:
         """A page up or down; at the top or bottom of the window, the page beyond it."""
         # No animation: a page key held down must not queue up a long glide.
+        self.user_moves()
         if direction < 0:
             if self.scroll_y <= 0 and self._lo:
                 self.move_window(down=False)
@@ -230,11 +350,13 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             self.scroll_page_down(animate=False)
 
     def on_mouse_scroll_up(self) -> None:
+        self.user_moves()
         # At the top, the wheel does not scroll: nothing else would show what is above.
         if self.scroll_y <= 0 and self._lo:
             self.move_window(down=False)
 
     def on_mouse_scroll_down(self) -> None:
+        self.user_moves()
         if self.scroll_y >= self.max_scroll_y and self._hi < self._tail:
             self.move_window(down=True)
 
@@ -243,14 +365,10 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         """Mount the page beyond the window and return its views, then unmount from the other
         side down to `keep` slots; with `keep_place` (the user scrolled or clicked) what was
         on screen stays where it is."""
-        async with self._moving:
-            self._quiet = True
-            try:
-                if down:
-                    return await self._extend_down(keep_place, keep)
-                return await self._extend_up(keep_place, keep)
-            finally:
-                self._quiet_after_refresh()
+        async with self._changing():
+            if down:
+                return await self._extend_down(keep_place, keep)
+            return await self._extend_up(keep_place, keep)
 
     def _quiet_after_refresh(self) -> None:
         def done() -> None:
@@ -259,10 +377,11 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._quiet = True
         self.call_after_refresh(done)
 
-    async def _extend_up(self, keep_place: bool, keep: int) -> list[MessageView]:
+    async def _extend_up(self, keep_place: bool, keep: int,
+                         count: int = PAGE) -> list[MessageView]:
         if self._lo == 0:
             return []
-        lo = max(0, self._lo - PAGE)
+        lo = max(0, self._lo - count)
         views = self._views_for(lo, self._lo)
         anchor_view = self.views[0] if self.views else None
         offset = anchor_view.virtual_region.y - self.scroll_y if anchor_view else 0
@@ -274,13 +393,14 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if self._hi < len(self._slots):
             self.anchor(False)  # not at the end: nothing to follow
         if keep_place and anchor_view is not None:
-            self.call_after_refresh(self._keep_in_place, anchor_view, offset)
+            self._hold_in_place(_Hold(anchor_view, offset=offset))
         return views
 
-    async def _extend_down(self, keep_place: bool, keep: int) -> list[MessageView]:
+    async def _extend_down(self, keep_place: bool, keep: int,
+                           count: int = PAGE) -> list[MessageView]:
         if self._hi >= self._tail:
             return []
-        hi = min(self._tail, self._hi + PAGE)
+        hi = min(self._tail, self._hi + count)
         views = self._views_for(self._hi, hi)
         shown = [view for slot in self._slots[self._lo:self._hi] for view in slot.views]
         anchor_view = shown[-1] if shown else None
@@ -295,7 +415,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             self.anchor()
         # What is added below moves nothing on screen; what is let go above does.
         if keep_place and anchor_view is not None and self._lo != lo:
-            self.call_after_refresh(self._keep_in_place, anchor_view, offset)
+            self._hold_in_place(_Hold(anchor_view, offset=offset))
         return views
 
     async def _show_window(self, lo: int, hi: int) -> None:
@@ -384,35 +504,6 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
                 tail = [view for slot in self._slots[self._tail:] for view in slot.views]
                 await self.mount(marker, before=tail[0] if tail else None)
 
-    def _fill_soon(self) -> None:
-        """A window shorter than the view cannot be scrolled to show more: show more now."""
-        def fill() -> None:
-            if self.max_scroll_y == 0 and (self._lo > 0 or self._hi < self._tail):
-                self.run_worker(self._fill(), group="window")
-
-        self.call_after_refresh(fill)
-
-    async def _fill(self) -> None:
-        # Looked at again once the worker runs: on a busy machine the layout that made the
-        # window look short may have been drawn before its messages had their full height.
-        if self.max_scroll_y > 0:
-            return
-        # Nothing is let go: the window is too short as it is (and letting go could set off
-        # a fill in the other direction, and so on).
-        views = await self._move(down=self._lo == 0, keep_place=True, keep=len(self._slots))
-        # What the user was taken to (Home, a search hit) stays in view: keeping the place of
-        # the first message is only right when nothing is focused.
-        focused = self.screen.focused if self.is_attached else None
-        if views and isinstance(focused, MessageView) and focused.parent is self:
-            self._show_focused(focused, top=False)
-        if views:
-            self._fill_soon()
-
-    def _keep_in_place(self, view: Widget, offset: int) -> None:
-        if view.is_attached:
-            self._quiet_after_refresh()
-            self.scroll_to(y=view.virtual_region.y - offset, animate=False, immediate=True)
-
     def _focus_slot(self, index: int, *, top: bool) -> None:
         views = self._slots[index].views
         if views:
@@ -420,13 +511,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     def _show_focused(self, view: MessageView, *, top: bool) -> None:
         view.focus(scroll_visible=False)
-
-        def scroll() -> None:
-            if view.is_attached:
-                self._quiet_after_refresh()
-                self.scroll_to_widget(view, top=top, animate=False, immediate=True)
-
-        self.call_after_refresh(scroll)
+        self._hold_in_place(_Hold(view, top=top, focused=True))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -444,6 +529,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         views = self.views
         if not views:
             return
+        self.user_moves()
         focused = self.screen.focused
         index = views.index(focused) if focused in views else len(views)
         target = index + delta
@@ -476,13 +562,18 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         count = len(self._slots)
         if not count:
             return
-        async with self._moving:
+        async with self._changing():
             if last and (self._hi < count or self._tail < count):
                 await self._show_window(count - PAGE, count)
             elif not last and self._lo > 0:
                 await self._show_window(0, PAGE)
-        self._focus_slot(count - 1 if last else 0, top=not last)
-        self._fill_soon()
+        if last:
+            # The end: followed from the bottom as it grows.
+            if views := self._slots[-1].views:
+                views[-1].focus(scroll_visible=False)
+            self.anchor()
+        else:
+            self._focus_slot(0, top=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "to_prompt":
