@@ -78,7 +78,7 @@ class _Hold:
 
     view: MessageView
     top: bool = False
-    offset: int | None = None
+    offset: float | None = None
     focused: bool = False
 
 
