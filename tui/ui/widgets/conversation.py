@@ -45,6 +45,7 @@ from tui.ui.widgets.messages import MessageView, ReplyMessage
 
 PAGE = 4  # slots mounted at once when the window moves or opens
 MAX_MOUNTED = 2 * PAGE  # slots kept mounted before the farthest are let go
+FOLLOWED = 2  # slots kept once a followed last message outgrows the screen: it, its question
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._quiet = False
         self._asked: bool | None = None  # the direction of a move asked for, not begun yet
         self._hold: _Hold | None = None
-        self._settling = self._filling = False  # a settle, a fill asked for and not done yet
+        self._settling = self._reshaping = False  # a settle, a fill or let-go asked for, not done
 
     # -- what is there ---------------------------------------------------------------------
 
@@ -257,13 +258,41 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if self._moving.locked():
             return
         self._apply_hold()
+        if self._reshaping:
+            return
         window = (self._lo, self._hi, self._tail)
-        if (not self._filling and self.max_scroll_y == 0 and self._hi - self._lo < MAX_MOUNTED
+        if (self.max_scroll_y == 0 and self._hi - self._lo < MAX_MOUNTED
                 and (self._lo > 0 or self._hi < self._tail)):
-            self._filling = True
+            self._reshaping = True
             self.run_worker(self._fill(window), group="window")
+        elif self._far_above():
+            self._reshaping = True
+            self.run_worker(self._let_go_above(window), group="window")
+
+    def _far_above(self) -> bool:
+        """Whether the view follows the end of a last message that began more than a screen
+        above the view: the messages before it (all but the one it answers) are out of reach
+        of anything but the user scrolling up, yet each is laid out again at every frame of a
+        streaming reply."""
+        if self._hi - self._lo <= FOLLOWED or self._hi != len(self._slots):
+            return False
+        if not self.is_anchored or self.scroll_y < self.max_scroll_y:
+            return False
+        views = self._slots[self._hi - 1].views
+        # The last message is on screen (the view follows it): its place is cheap to ask for.
+        return bool(views) and views[0].virtual_region.y < self.scroll_y - self.size.height
+
+    async def _let_go_above(self, window: tuple[int, int, int]) -> None:
+        try:
+            async with self._changing():
+                if (self._lo, self._hi, self._tail) == window:
+                    await self._trim(from_top=True, keep=FOLLOWED)
+                    await self._show_markers()
+        finally:
+            self._reshaping = False
 
     async def _fill(self, window: tuple[int, int, int]) -> None:
+        """Mount up to a page more (above if there is any) into a window too short to scroll."""
         try:
             async with self._changing():
                 # A window changed since the layout that found it short is looked at again
@@ -276,7 +305,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
                 else:
                     await self._extend_down(False, MAX_MOUNTED, count=min(PAGE, room))
         finally:
-            self._filling = False
+            self._reshaping = False
 
     def _hold_in_place(self, hold: _Hold) -> None:
         self._hold = hold
