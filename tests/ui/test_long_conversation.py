@@ -241,6 +241,26 @@ async def test_a_reply_in_a_long_conversation_is_followed_from_far_above(opened,
         assert shown(app)[-1] == everything(long_history)[-1]
 
 
+async def test_a_followed_reply_taller_than_the_screen_is_all_that_stays_mounted(
+        opened, long_history):
+    # The messages above it would be laid out again at every frame of the stream.
+    question = "#bench chars=6000 events=60 rate=30"
+    async with opened((80, 24)) as (app, pilot, view):
+        app.screen.query_one(Prompt).text = question
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: shown(app)[0] == question, "the messages above let go")
+        assert len(view.views) == 2 and view.earlier_count == 2 * COUNT
+        await wait_for_reply(pilot)
+        assert view.scroll_y == view.max_scroll_y, "still following"
+        for _ in range(20):  # the user scrolls back up: the earlier messages come back
+            if f"answer {COUNT - 1}" in screen_words(app):
+                break
+            await pilot.press("pageup")
+            await settle(pilot)
+        assert f"answer {COUNT - 1}" in screen_words(app)
+        assert len(view.views) <= MAX_MOUNTED
+
+
 async def test_home_while_a_reply_streams_keeps_the_reply_going(opened, long_history):
     async with opened((80, 24)) as (app, pilot, view):
         app.screen.query_one(Prompt).text = "#slow please"
