@@ -252,8 +252,9 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             self.call_later(self._settle)
 
     def _settle(self) -> None:
-        """Put the held message back in place and fill a window too short to scroll, from the
-        latest layout; a change under way settles again when it is done."""
+        """From the latest layout: put the held message back in place, then fill a window too
+        short to scroll or let go of what a followed last message left far above. A change
+        under way settles again when it is done."""
         self._settling = False
         if self._moving.locked():
             return
