@@ -409,7 +409,8 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     async def _extend_up(self, keep_place: bool, keep: int,
                          count: int = PAGE) -> list[MessageView]:
-        if self._lo == 0:
+        count = min(count, self._room(from_top=False, keep=keep))
+        if self._lo == 0 or count <= 0:
             return []
         lo = max(0, self._lo - count)
         views = self._views_for(lo, self._lo)
@@ -422,13 +423,14 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         await self._show_markers()
         if self._hi < len(self._slots):
             self.anchor(False)  # not at the end: nothing to follow
-        if keep_place and anchor_view is not None:
+        if keep_place and anchor_view is not None and self._hold is None:
             self._hold_in_place(_Hold(anchor_view, offset=offset))
         return views
 
     async def _extend_down(self, keep_place: bool, keep: int,
                            count: int = PAGE) -> list[MessageView]:
-        if self._hi >= self._tail:
+        count = min(count, self._room(from_top=True, keep=keep))
+        if self._hi >= self._tail or count <= 0:
             return []
         hi = min(self._tail, self._hi + count)
         views = self._views_for(self._hi, hi)
@@ -444,7 +446,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             # Back at the end: follow the conversation again from the bottom.
             self.anchor()
         # What is added below moves nothing on screen; what is let go above does.
-        if keep_place and anchor_view is not None and self._lo != lo:
+        if keep_place and anchor_view is not None and self._lo != lo and self._hold is None:
             self._hold_in_place(_Hold(anchor_view, offset=offset))
         return views
 
@@ -468,6 +470,19 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         await self.mount_all(views, before=kept[0] if kept else None)
         await self._show_markers()
         self.anchor(hi == count)
+
+    def _room(self, *, from_top: bool, keep: int) -> int:
+        """How many slots a move can mount and still keep the window to `keep` slots once it
+        lets go from the other end (`from_top`), which stops at the focused message and at a
+        streaming reply."""
+        focused = self.screen.focused if self.is_attached else None
+        window = self._slots[self._lo:self._hi]
+        free = 0
+        for slot in window if from_top else reversed(window):
+            if slot.streaming or focused in slot.views:
+                break
+            free += 1
+        return keep - len(window) + free
 
     async def _trim(self, *, from_top: bool, keep: int) -> None:
         """Unmount slots from one end of the window until it holds `keep`, stopping at the
