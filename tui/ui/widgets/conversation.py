@@ -104,8 +104,7 @@ class _Beyond(Static):
 
     def on_click(self) -> None:
         if isinstance(self.parent, ConversationView):
-            self.parent.user_moves()
-            self.parent.move_window(self.ARROW == "↓")
+            self.parent.show_beyond(self.ARROW == "↓")
 
 
 class EarlierMessages(_Beyond):
@@ -352,18 +351,26 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     # -- moving the window -----------------------------------------------------------------
 
-    def move_window(self, down: bool, *, keep_place: bool = True) -> None:
-        """Show the page beyond the window, above or below (in a worker); asked for again
-        before it has begun (a wheel turn and the scroll it caused), it is done once."""
+    def move_window(self, down: bool, *, spare_focused: bool = True) -> None:
+        """Show the page beyond the window, above or below (in a worker), what was on screen
+        kept where it is; asked for again before it has begun (a wheel turn and the scroll it
+        caused), it is done once."""
         if self._asked == down:
             return
         self._asked = down
 
         async def move() -> None:
             self._asked = None
-            await self._move(down, keep_place=keep_place)
+            await self._move(down, keep_place=True, spare_focused=spare_focused)
 
         self.run_worker(move(), group="window")
+
+    def show_beyond(self, down: bool) -> None:
+        """The user asks for the page beyond the window (a wheel turn, a page key or a click
+        past its edge): nothing is held in place any more, and a focused message at the far
+        end may be let go (or the window could not move while it is full)."""
+        self.user_moves()
+        self.move_window(down, spare_focused=False)
 
     def page(self, direction: int) -> None:
         """A page up or down; at the top or bottom of the window, the page beyond it."""
@@ -371,11 +378,11 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.user_moves()
         if direction < 0:
             if self.scroll_y <= 0 and self._lo:
-                self.move_window(down=False)
+                self.show_beyond(down=False)
             else:
                 self.scroll_page_up(animate=False)
         elif self.scroll_y >= self.max_scroll_y and self._hi < self._tail:
-            self.move_window(down=True)
+            self.show_beyond(down=True)
         else:
             self.scroll_page_down(animate=False)
 
@@ -383,22 +390,22 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.user_moves()
         # At the top, the wheel does not scroll: nothing else would show what is above.
         if self.scroll_y <= 0 and self._lo:
-            self.move_window(down=False)
+            self.show_beyond(down=False)
 
     def on_mouse_scroll_down(self) -> None:
         self.user_moves()
         if self.scroll_y >= self.max_scroll_y and self._hi < self._tail:
-            self.move_window(down=True)
+            self.show_beyond(down=True)
 
     async def _move(self, down: bool, *, keep_place: bool,
-                    keep: int = MAX_MOUNTED) -> list[MessageView]:
+                    spare_focused: bool = True) -> list[MessageView]:
         """Mount the page beyond the window and return its views, then unmount from the other
-        side down to `keep` slots; with `keep_place` (the user scrolled or clicked) what was
-        on screen stays where it is."""
+        side down to MAX_MOUNTED slots; with `keep_place` (the user scrolled or clicked) what
+        was on screen stays where it is."""
         async with self._changing():
             if down:
-                return await self._extend_down(keep_place, keep)
-            return await self._extend_up(keep_place, keep)
+                return await self._extend_down(keep_place, MAX_MOUNTED, spare_focused=spare_focused)
+            return await self._extend_up(keep_place, MAX_MOUNTED, spare_focused=spare_focused)
 
     def _quiet_after_refresh(self) -> None:
         def done() -> None:
@@ -407,9 +414,9 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._quiet = True
         self.call_after_refresh(done)
 
-    async def _extend_up(self, keep_place: bool, keep: int,
-                         count: int = PAGE) -> list[MessageView]:
-        count = min(count, self._room(from_top=False, keep=keep))
+    async def _extend_up(self, keep_place: bool, keep: int, count: int = PAGE, *,
+                         spare_focused: bool = True) -> list[MessageView]:
+        count = min(count, self._room(from_top=False, keep=keep, spare_focused=spare_focused))
         if self._lo == 0 or count <= 0:
             return []
         lo = max(0, self._lo - count)
@@ -419,7 +426,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         marker = self.query_one(EarlierMessages)
         await self.mount_all(views, after=marker)
         self._lo = lo
-        await self._trim(from_top=False, keep=keep)
+        await self._trim(from_top=False, keep=keep, spare_focused=spare_focused)
         await self._show_markers()
         if self._hi < len(self._slots):
             self.anchor(False)  # not at the end: nothing to follow
@@ -427,9 +434,9 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             self._hold_in_place(_Hold(anchor_view, offset=offset))
         return views
 
-    async def _extend_down(self, keep_place: bool, keep: int,
-                           count: int = PAGE) -> list[MessageView]:
-        count = min(count, self._room(from_top=True, keep=keep))
+    async def _extend_down(self, keep_place: bool, keep: int, count: int = PAGE, *,
+                           spare_focused: bool = True) -> list[MessageView]:
+        count = min(count, self._room(from_top=True, keep=keep, spare_focused=spare_focused))
         if self._hi >= self._tail or count <= 0:
             return []
         hi = min(self._tail, self._hi + count)
@@ -440,7 +447,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         await self.mount_all(views, before=self.query_one(LaterMessages))
         self._hi = hi
         lo = self._lo
-        await self._trim(from_top=True, keep=keep)
+        await self._trim(from_top=True, keep=keep, spare_focused=spare_focused)
         await self._show_markers()
         if self._hi == len(self._slots):
             # Back at the end: follow the conversation again from the bottom.
@@ -471,28 +478,31 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         await self._show_markers()
         self.anchor(hi == count)
 
-    def _room(self, *, from_top: bool, keep: int) -> int:
-        """How many slots a move can mount and still keep the window to `keep` slots once it
-        lets go from the other end (`from_top`), which stops at the focused message and at a
-        streaming reply."""
+    def _pinned(self, slot: _Slot, *, spare_focused: bool) -> bool:
+        """Whether a slot stays mounted when the window lets go of its end: a streaming reply
+        (it is being fed), and, unless the user moves away, the focused message."""
         focused = self.screen.focused if self.is_attached else None
+        return slot.streaming or (spare_focused and focused in slot.views)
+
+    def _room(self, *, from_top: bool, keep: int, spare_focused: bool) -> int:
+        """How many slots a move can mount and still keep the window to `keep` slots once it
+        lets go from the other end (`from_top`)."""
         window = self._slots[self._lo:self._hi]
         free = 0
         for slot in window if from_top else reversed(window):
-            if slot.streaming or focused in slot.views:
+            if self._pinned(slot, spare_focused=spare_focused):
                 break
             free += 1
         return keep - len(window) + free
 
-    async def _trim(self, *, from_top: bool, keep: int) -> None:
-        """Unmount slots from one end of the window until it holds `keep`, stopping at the
-        focused message and at a streaming reply."""
+    async def _trim(self, *, from_top: bool, keep: int, spare_focused: bool = True) -> None:
+        """Unmount slots from one end of the window until it holds `keep`, stopping at a
+        pinned one."""
         removed: list[Widget] = []
-        focused = self.screen.focused if self.is_attached else None
         while self._hi - self._lo > keep:
             index = self._lo if from_top else self._hi - 1
             slot = self._slots[index]
-            if slot.streaming or focused in slot.views:
+            if self._pinned(slot, spare_focused=spare_focused):
                 break
             removed += self._unmount(index)
             if from_top:
