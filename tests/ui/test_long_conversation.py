@@ -178,6 +178,20 @@ async def test_the_wheel_at_the_top_shows_the_page_above(opened, long_history):
         assert view.earlier_count < before - PAGE
 
 
+async def test_paging_up_away_from_a_focused_message_is_not_held_back_by_it(opened, long_history):
+    async with opened((100, 30)) as (app, pilot, view):
+        view.views[-1].focus()
+        await pilot.pause()
+        before = view.earlier_count
+        for _ in range(6 * PAGE):
+            if view.earlier_count <= before - 2 * PAGE:
+                break
+            await pilot.press("pageup")
+            await settle(pilot)
+            assert len(view.views) <= MAX_MOUNTED
+        assert view.earlier_count <= before - 2 * PAGE, "the window moved on up, two pages"
+
+
 async def test_the_next_question_continues_a_long_conversation(opened, long_history):
     async with opened((100, 30)) as (app, pilot, view):
         assert app.screen.last_question.text == f"question {COUNT - 1}"
