@@ -19,7 +19,10 @@ parsed off the loop and mounted later still), so nothing here is decided from th
 right after a change: the view settles each time its laid-out content changes size. A window
 that does not fill the view is filled then, never past MAX_MOUNTED; the message the user was
 taken to (Home, a search hit, a walk past the window) or the one kept in place while a page
-was added is put back where it belongs then, until the user scrolls, pages or walks.
+was added is put back where it belongs then, until the user scrolls, pages or walks. While
+the view follows a last message that began more than a screen above it, only that message
+and its question stay mounted: the others would be laid out again at every frame of a
+streaming reply.
 """
 
 from __future__ import annotations
