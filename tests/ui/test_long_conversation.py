@@ -63,6 +63,10 @@ def shown(app) -> list[str]:
     return [view.copy_text for view in app.screen.query_one(ConversationView).views]
 
 
+def footer(app) -> str:
+    return screen_words(app)[-200:]
+
+
 def focused_text(app) -> str | None:
     return app.focused.copy_text if isinstance(app.focused, MessageView) else None
 
@@ -294,9 +298,8 @@ async def test_home_while_a_reply_streams_keeps_the_reply_going(opened, long_his
 async def test_esc_on_a_message_says_it_goes_to_the_prompt_and_does(opened, long_history):
     async with opened((100, 30)) as (app, pilot, view):
         view.views[-1].focus()
-        await pilot.pause()
-        footer = screen_words(app)[-200:]
-        assert "esc Prompt" in footer and "esc Cancel" not in footer
+        await wait_until(pilot, lambda: "esc Prompt" in footer(app), "the message's keys")
+        assert "esc Cancel" not in footer(app)
         await pilot.press("escape")
         assert isinstance(app.focused, Prompt)
 
@@ -307,8 +310,7 @@ async def test_esc_on_a_message_while_a_reply_streams_stops_the_reply(opened, lo
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen.replying, "the reply to start")
         view.views[0].focus()
-        await pilot.pause()
-        assert "esc Cancel" in screen_words(app)[-200:]
+        await wait_until(pilot, lambda: "esc Cancel" in footer(app), "the message's keys")
         await pilot.press("escape")
         await wait_for_reply(pilot)
         assert "cancelled" in screen_words(app)
