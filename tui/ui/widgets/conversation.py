@@ -151,6 +151,10 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._quiet = False
         self._asked: bool | None = None  # the direction of a move asked for, not begun yet
         self._hold: _Hold | None = None
+        # Whether the user's last move was on the scroll bar: only then does reaching the top
+        # or bottom of the window move it (the wheel, page keys and walking ask for that
+        # themselves; a scroll Textual makes, to a focused message or after a layout, never).
+        self._scroll_bar = False
         self._settling = self._reshaping = False  # a settle, a fill or let-go asked for, not done
 
     # -- what is there ---------------------------------------------------------------------
@@ -333,6 +337,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
     def user_moves(self) -> None:
         """The user scrolls, pages or walks: what the view held in place is theirs to move."""
         self._hold = None
+        self._scroll_bar = False
 
     def anchor(self, anchor: bool = True) -> None:
         if anchor:  # following the end: nothing else is held in view
@@ -344,13 +349,17 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
             self._hold = None
 
     def on_scroll_up(self) -> None:  # the scroll bar's messages
-        self.user_moves()
+        self._on_scroll_bar()
 
     def on_scroll_down(self) -> None:
-        self.user_moves()
+        self._on_scroll_bar()
 
     def on_scroll_to(self) -> None:
+        self._on_scroll_bar()
+
+    def _on_scroll_bar(self) -> None:
         self.user_moves()
+        self._scroll_bar = True
 
     # -- moving the window -----------------------------------------------------------------
 
@@ -573,7 +582,7 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if self._quiet:
+        if self._quiet or not self._scroll_bar:
             return
         if new_value <= 0 < old_value and self._lo:
             self.move_window(down=False)
