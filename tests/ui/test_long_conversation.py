@@ -90,6 +90,13 @@ async def focused_on(pilot, text: str) -> None:
     await on_screen(pilot, text.replace("**", ""))
 
 
+async def filled(pilot, view: ConversationView) -> None:
+    """Until a window that did not fill the view has been filled (as soon as it is laid out)."""
+    await wait_until(pilot, lambda: view.max_scroll_y > 0 or len(view.views) == MAX_MOUNTED,
+                     "a window that fills the view")
+    await settle(pilot)
+
+
 async def walked(pilot, key: str) -> str | None:
     """Press `key` and return the text of the message focused after it (None: the prompt)."""
     before = pilot.app.focused
@@ -101,9 +108,7 @@ async def walked(pilot, key: str) -> str | None:
 async def test_opens_at_the_end_with_a_line_for_the_rest(opened, long_history):
     async with opened((100, 30)) as (app, pilot, view):
         await on_screen(pilot, f"question {COUNT - 1}")
-        # A window that does not fill the view is filled as soon as it is laid out.
-        await wait_until(pilot, lambda: view.max_scroll_y > 0 or len(view.views) == MAX_MOUNTED,
-                         "a window that fills the view")
+        await filled(pilot, view)
         texts = shown(app)
         assert PAGE <= len(texts) <= MAX_MOUNTED
         assert texts == everything(long_history)[-len(texts):]
@@ -291,6 +296,7 @@ async def test_home_while_a_reply_streams_keeps_the_reply_going(opened, long_his
         await wait_for_reply(pilot)
         await pilot.press("end")
         await on_screen(pilot, "● done")
+        await filled(pilot, view)
         reply = everything(long_history)[-1]
         assert len(reply) > 100 and shown(app)[-1] == reply, "the whole reply, streamed while away"
 
