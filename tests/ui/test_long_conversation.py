@@ -235,9 +235,9 @@ async def test_a_search_hit_opens_the_conversation_at_the_hit(emulator, long_his
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen), "the history")
-        await pilot.press("slash", *"question 12", "enter")
+        await pilot.press("slash", *"question 12")
         await wait_until(pilot, lambda: not app.screen.search_pending, "the hits")
-        await pilot.pause()
+        await pilot.press("enter")  # to the hits (before they are there, Enter stays put)
         await pilot.press("enter")  # the only hit
         await wait_until(pilot, lambda: not isinstance(app.screen, HistoryScreen), "the chat")
         await focused_on(pilot, "question 12")
