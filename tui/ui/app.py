@@ -17,7 +17,6 @@ from textual.binding import Binding
 
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
-from tui.domain.transcript import SpeechRecognizer
 from tui.settings import Settings
 from tui.store import History
 from tui.store.errors import HistoryCorrupt
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from tui.audio.sources import AudioSource
+    from tui.domain.transcript import SpeechRecognizer
 
 FALLBACK_THEME = "aichat-dark"
 

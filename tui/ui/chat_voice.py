@@ -13,17 +13,16 @@ from typing import TYPE_CHECKING
 
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
-from tui.domain.transcript import SpeechRecognizer
-from tui.ui.dictation import Dictation
 from tui.ui.shown_errors import shown
 from tui.ui.speech import SpeechController
-from tui.ui.voice_conversation import VoiceConversation
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
-
+    # Speech input's machinery is imported when it is first used: start-up does not pay it.
     from tui.audio.sources import AudioSource
+    from tui.domain.transcript import SpeechRecognizer
+    from tui.ui.dictation import Dictation
     from tui.ui.screens.chat import ChatScreen
+    from tui.ui.voice_conversation import VoiceConversation
 
     # What is done with the opened source and recogniser: dictate, or converse.
     Listen = Callable[[AudioSource, SpeechRecognizer], Awaitable[None]]
@@ -94,6 +93,8 @@ class ChatVoice:
             self._screen.status.voice = (f"recording {dictation.elapsed:.0f} s "
                                          f"{meter(dictation.level)}")
 
+        from tui.ui.dictation import Dictation
+
         dictation = Dictation(source, recognizer, on_change=changed)
         self.dictation = dictation
         self._screen.refresh_bindings()
@@ -134,6 +135,8 @@ class ChatVoice:
             status.voice = f"voice: {voice.state} {meter(voice.level)}"
             status.heard = voice.heard
             self._screen.speaking = voice.state == "speaking"
+
+        from tui.ui.voice_conversation import VoiceConversation
 
         voice = VoiceConversation(source, recognizer, self._speech, self._send,
                                   silence_timeout=self._silence_timeout,
