@@ -28,6 +28,7 @@ from tui.ui.notices import TOAST_CSS, shown_path, unquoted
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.settings_saver import save_and_tell
 from tui.ui.speech import SpeechController
+from tui.ui.textual_leaks import mend_styles_cache
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class AichatApp(App[None], inherit_bindings=False):
                  export_dir: Path, audio_input: Callable[[], Awaitable[AudioSource]] | None
                  ) -> None:
         super().__init__()
+        mend_styles_cache()
         self.settings = settings
         # Makes nothing until first used: start-up opens no sound device and no HTTP client.
         self.speech = speech if speech is not None else SpeechController(settings)

@@ -1,0 +1,66 @@
+"""What the chat lets go of: the widgets of messages no longer shown, and what they drew.
+
+A message widget's rendered lines (Textual's StylesCache of it: Strips, Segments, styles) are
+the bulk of its memory. Held by anything after the widget is gone, they piled up with every
+question and stayed after ctrl+n. Checked with weak references after a collection: no timing,
+no sizes.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+from textual.widget import Widget
+
+from tests.ui.chat_support import send, settings_for, wait_for_reply
+from tui.ui.app import make_app
+from tui.ui.widgets.conversation import MAX_MOUNTED
+from tui.ui.widgets.messages import MessageView
+
+
+@pytest.fixture
+def app(emulator, history):
+    return make_app(settings_for(emulator), history=history)
+
+
+def drawn(views: list[MessageView]) -> list[weakref.ref]:
+    """Weak references to the views, every widget inside them, and each one's rendered lines."""
+    widgets: list[Widget] = [w for view in views for w in view.walk_children(with_self=True)]
+    assert any(w._styles_cache._cache for w in widgets), "nothing was drawn"
+    return ([weakref.ref(w) for w in widgets]
+            + [weakref.ref(w._styles_cache) for w in widgets])
+
+
+def alive(refs: list[weakref.ref]) -> list[object]:
+    gc.collect()
+    return [thing for ref in refs if (thing := ref()) is not None]
+
+
+async def test_after_ctrl_n_nothing_the_old_conversation_drew_stays_alive(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        for n in range(2):
+            await send(pilot, f"#markdown {n}")
+            await wait_for_reply(pilot)
+        old = drawn(list(app.screen.query(MessageView)))
+
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+
+        assert not app.screen.query(MessageView)
+        assert alive(old) == []
+
+
+async def test_messages_let_go_by_a_long_session_leave_nothing_behind(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "#markdown first")
+        await wait_for_reply(pilot)
+        first = drawn(list(app.screen.query(MessageView)))
+
+        # Enough questions that the window lets the first exchange go.
+        for n in range(MAX_MOUNTED // 2):
+            await send(pilot, f"#markdown {n}")
+            await wait_for_reply(pilot)
+
+        assert alive(first) == []
