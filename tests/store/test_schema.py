@@ -203,8 +203,8 @@ def test_a_folder_in_place_of_the_file_is_explained(tmp_path):
     assert f"Could not open the history: the history file {path} cannot be opened." in str(caught.value)
 
 
-def test_a_file_with_damaged_pages_is_kept_aside_and_a_fresh_one_started(tmp_path):
-    path = tmp_path / "history.sqlite3"
+def damage_pages(path):
+    """A history of 300 messages at `path` whose pages 3 to 6 are overwritten; its bytes."""
     with History.open(path) as history:
         conversation = history.create_conversation("kept")
         for i in range(300):
@@ -212,12 +212,18 @@ def test_a_file_with_damaged_pages_is_kept_aside_and_a_fresh_one_started(tmp_pat
     damaged = bytearray(path.read_bytes())
     damaged[4096 * 3: 4096 * 7] = bytes(range(256)) * 64  # the header stays valid
     path.write_bytes(bytes(damaged))
+    return bytes(damaged)
+
+
+def test_a_file_with_damaged_pages_is_kept_aside_and_a_fresh_one_started(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    damaged = damage_pages(path)
 
     with pytest.raises(HistoryCorrupt):
         History.open(path)
     history, aside = History.open_or_start_fresh(path)
     with history:
-        assert aside is not None and aside.read_bytes() == bytes(damaged), "never deleted"
+        assert aside is not None and aside.read_bytes() == damaged, "never deleted"
         conversation = history.create_conversation("new")
         history.add_message(conversation.id, Message(Role.USER, "chatting goes on", 0.0))
         assert [c.title for c in history.list_conversations()] == ["new"]
@@ -227,13 +233,7 @@ def test_damaged_pages_found_by_a_later_check_are_kept_aside_in_place(tmp_path):
     # The app opens without reading every page (start-up would wait on the disk in proportion
     # to the history), checks in a thread, and starts fresh in the same History object.
     path = tmp_path / "history.sqlite3"
-    with History.open(path) as history:
-        conversation = history.create_conversation("kept")
-        for i in range(300):
-            history.add_message(conversation.id, Message(Role.USER, f"message {i} " * 20, 0.0))
-    damaged = bytearray(path.read_bytes())
-    damaged[4096 * 3: 4096 * 7] = bytes(range(256)) * 64
-    path.write_bytes(bytes(damaged))
+    damaged = damage_pages(path)
 
     history = History.open(path, check=False)
     with history:
@@ -241,7 +241,7 @@ def test_damaged_pages_found_by_a_later_check_are_kept_aside_in_place(tmp_path):
             reader.check()
         assert str(path) in str(caught.value)
         aside = history.start_fresh()
-        assert aside.read_bytes() == bytes(damaged), "never deleted"
+        assert aside.read_bytes() == damaged, "never deleted"
         conversation = history.create_conversation("new")
         history.add_message(conversation.id, Message(Role.USER, "chatting goes on", 0.0))
         assert [c.title for c in history.list_conversations()] == ["new"]
