@@ -51,8 +51,9 @@ class Timeline:
         from textual.await_complete import AwaitComplete
         from textual.widgets import Markdown
 
+        from tui.ui.widgets.reply_markdown import ReplyMarkdown
+
         timeline = self
-        append, update = Markdown.append, Markdown.update
 
         def counted(call, length_after):
             async def done() -> None:
@@ -60,13 +61,18 @@ class Timeline:
                 timeline.taken_in = max(timeline.taken_in, length_after)
             return AwaitComplete(done())
 
-        def append_counted(widget, markdown: str):
-            return counted(append(widget, markdown), len(widget.source) + len(markdown))
+        # The app's widget takes most appends itself, straight into its open block, without
+        # Markdown's own append: both classes are timed.
+        for widget_class in (Markdown, ReplyMarkdown):
+            append, update = widget_class.append, widget_class.update
 
-        def update_counted(widget, markdown: str):
-            return counted(update(widget, markdown), len(markdown))
+            def append_counted(widget, markdown: str, append=append):
+                return counted(append(widget, markdown), len(widget.source) + len(markdown))
 
-        Markdown.append, Markdown.update = append_counted, update_counted
+            def update_counted(widget, markdown: str, update=update):
+                return counted(update(widget, markdown), len(markdown))
+
+            widget_class.append, widget_class.update = append_counted, update_counted
         display = app._display
 
         def display_timed(screen, renderable) -> None:
