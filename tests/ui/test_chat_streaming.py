@@ -288,9 +288,11 @@ async def test_a_long_reply_streamed_in_reads_as_the_same_reply_opened_from_the_
         emulator, history):
     # Mostly one code block, kept in pieces (over 20,000 characters), between two paragraphs
     # drawn as growing paragraphs: every line on screen as when the reply is drawn whole.
+    # Streamed over 1.5 s, so that even a busy machine draws frames of most of the block
+    # before it ends (a block that ends before it was shown in pieces is highlighted whole).
     app = make_app(settings_for(emulator), history=history)
     async with app.run_test(size=(80, 24)) as pilot:
-        await send(pilot, "#bench chars=60000 events=150 rate=500")
+        await send(pilot, "#bench chars=60000 events=150 rate=100")
         await wait_for_reply(pilot)
         [reply] = replies(app)
         markdown = reply.query_one(ReplyMarkdown)
