@@ -196,6 +196,11 @@ class AichatApp(App[None], inherit_bindings=False):
                         title="History", severity="error", timeout=30)
             return
         self._say_kept_aside(aside)
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                # What it offers from the history (recent questions and conversations) may
+                # have been read from the damaged file.
+                screen.read_recent_history()
 
     def _say_kept_aside(self, aside: Path) -> None:
         self.notify(f"The history file was damaged; it is kept as {aside} and a fresh history "

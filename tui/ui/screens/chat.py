@@ -175,7 +175,7 @@ class ChatScreen(Screen[None]):
         # Shown from the start; a conversation being opened already (tests) has hidden it.
         self._welcome(self.welcome.display)
         # After the first frame: the reading thread would contend with drawing it.
-        self.call_after_refresh(self._start_reading_recent)
+        self.call_after_refresh(self.read_recent_history)
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -207,7 +207,8 @@ class ChatScreen(Screen[None]):
         if shown and self.welcome.tries:
             self.prompt.option_count = len(self.welcome.tries)
 
-    def _start_reading_recent(self) -> None:
+    def read_recent_history(self) -> None:
+        """Read again, in a thread, the questions and conversations offered from the history."""
         self.run_worker(self._read_recent(), group="recent", exit_on_error=False)
 
     async def _read_recent(self) -> None:
@@ -499,7 +500,7 @@ class ChatScreen(Screen[None]):
         await self.stop_reply()
         await self._clear()
         self._welcome(True)
-        self._start_reading_recent()
+        self.read_recent_history()
         self.prompt.focus()
 
     def action_history(self) -> None:
