@@ -6,23 +6,13 @@ import logging
 
 import pytest
 
-from tui.logs import setup_logging
-
-LOGGERS = ("tui", "httpx", "httpcore", "aiohttp")
+from tests.log_support import logging_to
 
 
 @pytest.fixture
 def log_file(tmp_path):
-    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).level,
-                    logging.getLogger(name).propagate) for name in LOGGERS}
-    path = tmp_path / "aichat-tui.log"
-    setup_logging(path, ["sk-secret-key"])
-    yield path
-    for name, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        for handler in logger.handlers:
-            handler.close()
-        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+    with logging_to(tmp_path / "aichat-tui.log", ["sk-secret-key"]) as path:
+        yield path
 
 
 def test_service_text_in_a_logged_bug_is_inert_and_redacted(log_file):

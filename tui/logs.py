@@ -28,6 +28,10 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# The loggers setup_logging takes over: ours, and those of the libraries that log our traffic.
+LOGGERS = ("tui", "httpx", "httpcore", "aiohttp")
+
+
 def setup_logging(path: Path, secrets: Iterable[str], level: int = logging.INFO) -> None:
     """Send the `tui` loggers (and httpx's) to `path`, redacted. Failure to open it is not fatal."""
     try:
@@ -40,7 +44,7 @@ def setup_logging(path: Path, secrets: Iterable[str], level: int = logging.INFO)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     # aiohttp serves the --demo emulator: its complaints belong in the file, never on the
     # terminal the app is drawing on.
-    for name in ("tui", "httpx", "httpcore", "aiohttp"):
+    for name in LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level if name == "tui" else logging.WARNING)

@@ -6,24 +6,15 @@ import logging
 
 import pytest
 
+from tests.log_support import logging_to
 from tui.emulator import DEMO
-from tui.logs import setup_logging
-
-LOGGERS = ("tui", "httpx", "httpcore")
 
 
 @pytest.fixture
 def debug_log(tmp_path):
-    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).level,
-                    logging.getLogger(name).propagate) for name in LOGGERS}
-    path = tmp_path / "aichat-tui.log"
-    setup_logging(path, [DEMO.qiniu_api_key], level=logging.DEBUG)
-    yield path
-    for name, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        for handler in logger.handlers:
-            handler.close()
-        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+    with logging_to(tmp_path / "aichat-tui.log", [DEMO.qiniu_api_key],
+                    level=logging.DEBUG) as path:
+        yield path
 
 
 async def test_the_key_is_redacted_from_a_debug_log(speech, debug_log):
