@@ -37,8 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    # The app is what users start most, and building every subcommand's parser imports their
+    # modules (the store, the backends): a start-up cost the app alone does not need.
+    if set(argv) <= {"--demo"}:
+        return argparse.Namespace(command=None, demo=bool(argv))
+    return build_parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     name = args.command or "app"
     try:
         code = importlib.import_module(f"tui.commands.{name}").run(args)
