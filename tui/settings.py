@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 import os
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from tui.domain.errors import SettingsError
@@ -46,12 +47,13 @@ FEATURE_SECTIONS = {"tongyi": "chat with Tongyi", "qiniu": "Qiniu voices, speech
                     "openai": "chat with the OpenAI-compatible server"}
 DEFAULT_TENCENT_BASE_URL = "https://api.ai.qq.com/fcgi-bin"
 DEFAULT_TENCENT_LISTEN = "127.0.0.1:0"
+_NO_SECRET = Secret("")
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class TongyiSettings:
+class TongyiSettings(NamedTuple):
     access_key_id: str = ""
-    access_key_secret: Secret = field(default_factory=lambda: Secret(""))
+    access_key_secret: Secret = _NO_SECRET
     agent_key: str = ""
     instance_id: str = ""
     endpoint: str = DEFAULT_TONGYI_ENDPOINT
@@ -67,36 +69,32 @@ class TongyiSettings:
         return [key for key, value in required.items() if not value]
 
 
-@dataclass(frozen=True)
-class QiniuSettings:
-    api_key: Secret = field(default_factory=lambda: Secret(""))
+class QiniuSettings(NamedTuple):
+    api_key: Secret = _NO_SECRET
     base_url: str = DEFAULT_QINIU_BASE_URL
     voice: str = DEFAULT_QINIU_VOICE
     speed: float = 1.0
     model: str = DEFAULT_QINIU_MODEL
 
 
-@dataclass(frozen=True)
-class OpenAISettings:
+class OpenAISettings(NamedTuple):
     """Any OpenAI-compatible server: a local llama.cpp / vLLM / Ollama, a gateway."""
 
     base_url: str = ""
-    api_key: Secret = field(default_factory=lambda: Secret(""))  # local servers have none
+    api_key: Secret = _NO_SECRET  # local servers have none
     model: str = ""  # empty: the first model the server lists
 
 
-@dataclass(frozen=True)
-class ChatSettings:
+class ChatSettings(NamedTuple):
     provider: str = "tongyi"
     # Earlier turns sent to stateless providers, newest first, at most this many characters.
     context_chars: int = DEFAULT_CONTEXT_CHARS
     system_prompt: str = ""
 
 
-@dataclass(frozen=True)
-class TencentSettings:
+class TencentSettings(NamedTuple):
     app_id: str = ""
-    app_key: Secret = field(default_factory=lambda: Secret(""))
+    app_key: Secret = _NO_SECRET
     base_url: str = DEFAULT_TENCENT_BASE_URL
     # The public address the platform posts long-ASR and keyword results to ("" = the local
     # receiver's own address, which is enough for a gateway on this machine), and the local
@@ -111,8 +109,7 @@ class TencentSettings:
                                        ("app_key", self.app_key.reveal())) if not value]
 
 
-@dataclass(frozen=True)
-class AudioSettings:
+class AudioSettings(NamedTuple):
     backend: str = "miniaudio"
     read_aloud: bool = False
     # Where speech comes from: "microphone", or "file:PATH" (a file played in real time and
@@ -120,42 +117,38 @@ class AudioSettings:
     input: str = "microphone"
 
 
-@dataclass(frozen=True)
-class VoiceSettings:
+class VoiceSettings(NamedTuple):
     # Seconds of silence after new words before listening stops (the seed sample's 1.5 s).
     silence_timeout: float = 1.5
     # Start the app in hands-free voice conversation mode.
     conversation: bool = False
 
 
-@dataclass(frozen=True)
-class NetworkSettings:
+class NetworkSettings(NamedTuple):
     # The longest any request may go without progress (a stream: without a complete event).
     timeout: float = DEFAULT_NETWORK_TIMEOUT
 
 
-@dataclass(frozen=True)
-class UISettings:
+class UISettings(NamedTuple):
     theme: str = "aichat-dark"
-    keymap: dict[str, str] = field(default_factory=dict)
+    keymap: Mapping[str, str] = _EMPTY
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     config_path: Path
     data_dir: Path
-    tongyi: TongyiSettings = field(default_factory=TongyiSettings)
-    qiniu: QiniuSettings = field(default_factory=QiniuSettings)
-    tencent: TencentSettings = field(default_factory=TencentSettings)
-    openai: OpenAISettings = field(default_factory=OpenAISettings)
-    chat: ChatSettings = field(default_factory=ChatSettings)
-    audio: AudioSettings = field(default_factory=AudioSettings)
-    voice: VoiceSettings = field(default_factory=VoiceSettings)
-    ui: UISettings = field(default_factory=UISettings)
-    network: NetworkSettings = field(default_factory=NetworkSettings)
+    tongyi: TongyiSettings = TongyiSettings()
+    qiniu: QiniuSettings = QiniuSettings()
+    tencent: TencentSettings = TencentSettings()
+    openai: OpenAISettings = OpenAISettings()
+    chat: ChatSettings = ChatSettings()
+    audio: AudioSettings = AudioSettings()
+    voice: VoiceSettings = VoiceSettings()
+    ui: UISettings = UISettings()
+    network: NetworkSettings = NetworkSettings()
     demo: bool = False
     # One error per section that holds a bad value; that section kept its defaults.
-    problems: dict[str, SettingsError] = field(default_factory=dict)
+    problems: Mapping[str, SettingsError] = _EMPTY
 
     def require(self, *sections: str) -> None:
         """Raise the SettingsError of the first of `sections` that holds a bad value."""

@@ -8,7 +8,6 @@ import os
 import threading
 import time
 from contextlib import ExitStack
-from dataclasses import replace
 
 import pytest
 import tomllib
@@ -237,7 +236,7 @@ async def test_saving_the_default_never_holds_up_the_screen(emulator, history, t
     # disk (a network home, a sleeping USB drive) would. The screen must not wait with it.
     fifo = tmp_path / "config.toml"
     os.mkfifo(fifo)
-    settings = replace(settings_for(emulator), config_path=fifo)
+    settings = settings_for(emulator)._replace(config_path=fifo)
     released = threading.Event()
 
     def release() -> None:

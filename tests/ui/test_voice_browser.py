@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -351,7 +350,7 @@ async def test_speed_changes_still_being_saved_when_the_app_closes_are_all_saved
     # disk) while the next ones queue; closing the app must not drop those.
     fifo = tmp_path / "config.toml"
     os.mkfifo(fifo)
-    settings = replace(load_settings(), config_path=fifo)
+    settings = load_settings()._replace(config_path=fifo)
     host = Host(SpeechController(settings, player_factory=lambda backend: recorder))
     async with host.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

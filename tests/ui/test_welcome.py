@@ -3,8 +3,6 @@ the demo the scenarios to try; gone once chatting starts."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from tests.ui.chat_support import replies, screen_words, settings_for, wait_for_reply, wait_until
@@ -52,7 +50,7 @@ async def test_the_welcome_says_what_this_is_the_keys_and_opens_a_recent_convers
 
 
 async def test_in_the_demo_a_number_sends_a_scenario_and_the_welcome_goes(emulator, history):
-    app = make_app(replace(settings_for(emulator), demo=True), history=history)
+    app = make_app(settings_for(emulator)._replace(demo=True), history=history)
     async with app.run_test(size=(80, 24)) as pilot:
         shown = screen_words(app)
         for keyword in ("#markdown", "#slow", "#clarify", "#fail", "#human"):
@@ -95,6 +93,6 @@ def test_snapshot_the_welcome(snap_compare, snapshot_history):
 
 
 def test_snapshot_the_welcome_in_the_demo(snap_compare, snapshot_history):
-    app = make_app(replace(load_settings(), demo=True), history=snapshot_history,
+    app = make_app(load_settings()._replace(demo=True), history=snapshot_history,
                    clock=lambda: NOON + 120)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_steady)

@@ -6,7 +6,6 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import replace
 
 from tui.domain.errors import AichatError, InvalidInput, SettingsError
 from tui.domain.inert_text import inert_value
@@ -37,7 +36,7 @@ def command_settings(demo: bool, *, warn: bool = True) -> Iterator[Settings]:
             demo_dir = default_data_dir() / "demo"
             emulator = stack.enter_context(Emulator.in_thread(EmulatorConfig(state_dir=demo_dir)))
             settings = load_settings(env={**os.environ, **emulator.client_env()})
-            settings = replace(settings, data_dir=demo_dir, demo=True)
+            settings = settings._replace(data_dir=demo_dir, demo=True)
         else:
             settings = load_settings()
         with suppress(OSError):  # a read-only home: the history says so when it opens

@@ -4,7 +4,6 @@ ends in bounded time, in one of the project's errors, with the partial text kept
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gzip
 import json
 import time
@@ -40,7 +39,7 @@ async def run(provider, question="hi"):
 
 
 def provider_for(tongyi_settings, server, timeout=60.0):
-    settings = dataclasses.replace(tongyi_settings, stream_url=server.url + "/sse/paas4Json")
+    settings = tongyi_settings._replace(stream_url=server.url + "/sse/paas4Json")
     return TongyiProvider(settings, network=NetworkSettings(timeout), backoff=0.01)
 
 
@@ -187,7 +186,7 @@ async def test_one_event_larger_than_the_limit_ends_the_reply_keeping_the_text(t
 def token_source(tongyi_settings, server, timeout=60.0):
     import httpx
 
-    settings = dataclasses.replace(tongyi_settings, endpoint=server.url)
+    settings = tongyi_settings._replace(endpoint=server.url)
     return TokenSource(settings, httpx.AsyncClient(), backoff=0.01, timeout=timeout)
 
 

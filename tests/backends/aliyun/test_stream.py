@@ -85,9 +85,7 @@ async def test_session_id_continues_the_conversation(provider):
 
 
 async def test_non_sse_answer_is_a_service_error(emulator, tongyi_settings):
-    from dataclasses import replace
-
-    settings = replace(tongyi_settings, stream_url=emulator.base_url + "/not-a-stream")
+    settings = tongyi_settings._replace(stream_url=emulator.base_url + "/not-a-stream")
     provider = TongyiProvider(settings)
     with pytest.raises(ServiceError, match="instead of an event stream"):
         await collect(provider, "hello")
@@ -95,9 +93,7 @@ async def test_non_sse_answer_is_a_service_error(emulator, tongyi_settings):
 
 
 async def test_unreachable_stream_host_is_a_network_error(tongyi_settings, unused_tcp_port):
-    from dataclasses import replace
-
-    settings = replace(tongyi_settings, stream_url=f"http://127.0.0.1:{unused_tcp_port}/sse")
+    settings = tongyi_settings._replace(stream_url=f"http://127.0.0.1:{unused_tcp_port}/sse")
     provider = TongyiProvider(settings)
     await provider.tokens.get()
     with pytest.raises(NetworkError, match="127.0.0.1") as info:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -71,7 +70,7 @@ async def test_persistent_throttling_gives_up(provider, emulator):
     ({"access_key_id": "no-such-key"}, "InvalidAccessKeyId.NotFound", "AccessKey ID"),
 ])
 async def test_auth_errors_are_not_retried(tongyi_settings, emulator, change, code, words):
-    provider = TongyiProvider(replace(tongyi_settings, **change), backoff=0.01)
+    provider = TongyiProvider(tongyi_settings._replace(**change), backoff=0.01)
     with pytest.raises(AuthError) as info:
         await collect(provider, "hello")
     await provider.aclose()
@@ -103,7 +102,7 @@ async def test_clock_skew_is_explained(tongyi_settings, emulator):
 
 
 async def test_unreachable_endpoint(tongyi_settings, unused_tcp_port):
-    provider = TongyiProvider(replace(tongyi_settings, endpoint=f"http://127.0.0.1:{unused_tcp_port}"))
+    provider = TongyiProvider(tongyi_settings._replace(endpoint=f"http://127.0.0.1:{unused_tcp_port}"))
     with pytest.raises(NetworkError, match="Cannot connect to 127.0.0.1"):
         await collect(provider, "hello")
     await provider.aclose()
