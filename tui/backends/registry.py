@@ -8,8 +8,7 @@ A provider that keeps the conversation itself (Tongyi) lists one entry, named af
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.backends.model_cache import ModelListCache
 from tui.domain.errors import SettingsError
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     Transport: TypeAlias = httpx.AsyncBaseTransport | None
 
 
-@dataclass(frozen=True)
-class ModelEntry:
+class ModelEntry(NamedTuple):
     """One line of the model picker and of `aichat-tui models`."""
 
     provider: str
@@ -37,8 +35,7 @@ class ModelEntry:
     model: str | None
 
 
-@dataclass(frozen=True)
-class _Spec:
+class _Spec(NamedTuple):
     label: str
     missing: Callable[[Settings], list[str]]  # setting keys ("section.key") not set
     build: Callable[[Settings, Transport], ChatProvider]

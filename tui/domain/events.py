@@ -8,7 +8,7 @@ Events are values: nothing changes one after it is made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tui.domain.reply import Edit, GrowingText
 
@@ -59,16 +59,14 @@ class ReasoningChanged(_Changed):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ContextTrimmed:
+class ContextTrimmed(NamedTuple):
     """The earlier turns sent with the question; `omitted` older ones did not fit the budget."""
 
     sent: int
     omitted: int
 
 
-@dataclass(frozen=True, slots=True)
-class ClarifyOptions:
+class ClarifyOptions(NamedTuple):
     """The service asks the user to pick one of several questions."""
 
     title: str
@@ -76,8 +74,7 @@ class ClarifyOptions:
     options: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class HandOverToHuman:
+class HandOverToHuman(NamedTuple):
     """The service asks to hand the conversation over to a human agent."""
 
     detail: str = ""
@@ -86,15 +83,14 @@ class HandOverToHuman:
 Extra = ClarifyOptions | HandOverToHuman
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyFinished:
+class ReplyFinished(NamedTuple):
     """The service said the reply is complete."""
 
     text: str
     session_id: str | None
     message_id: str | None
     # What came with the reply besides its text: clarify options, a hand-over request.
-    extras: tuple[Extra, ...] = field(default=())
+    extras: tuple[Extra, ...] = ()
     # Why the model stopped, as the service says it ("stop", "length", "content_filter");
     # None for services that do not say.
     finish_reason: str | None = None

@@ -9,22 +9,19 @@ caller never has to know which kind it talks to.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from tui.domain.events import ReplyEvent
 
 
-@dataclass(frozen=True, slots=True)
-class Turn:
+class Turn(NamedTuple):
     """One earlier message of the conversation, as context for the next question."""
 
     role: Literal["user", "assistant"]
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ChatRequest:
+class ChatRequest(NamedTuple):
     utterance: str
     # The service-side conversation, for providers that keep one (None: a new one).
     session_id: str | None = None

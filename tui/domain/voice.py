@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 # The one PCM format that flows between a speech engine, the cache and a player:
 # signed 16-bit little-endian, 24 kHz, mono (what Qiniu synthesizes).
@@ -26,8 +25,7 @@ CATEGORY_NAMES = {"传统音色": "Standard", "双语音色": "Bilingual", "特�
                   "腾讯语音": "Tencent"}
 
 
-@dataclass(frozen=True, slots=True)
-class Voice:
+class Voice(NamedTuple):
     """One voice of the catalogue. Language and gender come from the `voice_type` naming scheme,
     `qiniu_<lang>_<gender>_<initials>`, or are declared by catalogues named otherwise (Tencent's
     `tencent-<speaker>`); a voice with neither has both empty."""
@@ -75,8 +73,7 @@ class Voice:
         return wanted in (self.category.casefold(), self.category_label.casefold())
 
 
-@dataclass(frozen=True, slots=True)
-class Synthesis:
+class Synthesis(NamedTuple):
     """Audio synthesized in one request."""
 
     audio: bytes

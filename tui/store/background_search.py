@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.store import search as search_module
 from tui.store.history import History
 from tui.store.search import SearchHit
 
 
-@dataclass(frozen=True, slots=True)
-class SearchResult:
+class SearchResult(NamedTuple):
     query: str
     hits: list[SearchHit]
     window: int | None  # how many of the newest messages were looked at; None: all

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tui.domain.conversation import Role
 
@@ -27,8 +27,7 @@ SNIPPET_WIDTH = 80
 SHORT_TERM_WINDOW = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     """One matching message. `snippet` is one line, matches wrapped in MARK_START/MARK_END."""
 
     conversation_id: int

@@ -6,7 +6,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,7 @@ class VoiceListCache:
 
     def save(self, base_url: str, voices: list[Voice]) -> None:
         stored = {"base_url": base_url, "fetched_at": self.clock(),
-                  "voices": [asdict(v) for v in voices]}
+                  "voices": [v._asdict() for v in voices]}
         try:
             private_dir(self.path.parent)
             write_private(self.path, json.dumps(stored, ensure_ascii=False))
