@@ -8,16 +8,15 @@ what a key does, and a typo in [keymap] is always told.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from itertools import groupby
 from os.path import commonprefix
+from typing import NamedTuple
 
 from textual.binding import Binding, BindingType
 from textual.keys import key_to_character
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One action, its default keys, and how it is shown.
 
     `action` runs in the namespace of the widget whose BINDINGS hold the command;

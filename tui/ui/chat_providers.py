@@ -7,8 +7,8 @@ life, one per name, so switching back and forth between models costs no new conn
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.backends import registry
 from tui.backends.registry import ModelEntry
@@ -26,8 +26,7 @@ def speaker(provider: str, model: str | None) -> str:
     return make_inert(f"{name} · {model}" if model else name)
 
 
-@dataclass(frozen=True)
-class ModelList:
+class ModelList(NamedTuple):
     """The models of every configured provider, and why some could not be listed."""
 
     entries: tuple[ModelEntry, ...]

@@ -8,8 +8,7 @@ holds the transcript as it grows, the status line the level, the elapsed time an
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
@@ -30,8 +29,7 @@ if TYPE_CHECKING:
 METER_STEPS = 5
 
 
-@dataclass(frozen=True)
-class Listening:
+class Listening(NamedTuple):
     """What speech input works with, provided by the app."""
 
     recognizer: Callable[[], SpeechRecognizer]  # made on first use

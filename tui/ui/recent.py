@@ -8,8 +8,9 @@ history that cannot be read offers nothing; the chat screen reports history prob
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.domain.conversation import Conversation
 from tui.domain.errors import AichatError
@@ -19,10 +20,9 @@ QUESTIONS = 200
 CONVERSATIONS = 5
 
 
-@dataclass(frozen=True)
-class Recent:
-    questions: list[str] = field(default_factory=list)  # newest first
-    conversations: list[Conversation] = field(default_factory=list)  # latest activity first
+class Recent(NamedTuple):
+    questions: Sequence[str] = ()  # newest first
+    conversations: Sequence[Conversation] = ()  # latest activity first
 
 
 async def read_recent(path: Path) -> Recent:

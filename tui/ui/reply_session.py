@@ -15,8 +15,8 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.domain.conversation import Message, MessageStatus
 from tui.domain.errors import AichatError, StreamInterrupted
@@ -35,8 +35,7 @@ from tui.store import History, ReplyRecorder, reply_meta
 from tui.ui.shown_errors import shown, unexpected
 
 
-@dataclass(frozen=True)
-class ReplyOutcome:
+class ReplyOutcome(NamedTuple):
     """How a reply ended; all of it is saved by the time a view hears of it."""
 
     status: MessageStatus

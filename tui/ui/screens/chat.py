@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual.app import ComposeResult
 from textual.content import Content
@@ -67,8 +67,7 @@ def title_for(question: str) -> str:
     return line if len(line) <= _TITLE_LENGTH else line[: _TITLE_LENGTH - 1].rstrip() + "…"
 
 
-@dataclass(frozen=True)
-class ChatServices:
+class ChatServices(NamedTuple):
     """What the chat screen works with, provided by the app."""
 
     history: History

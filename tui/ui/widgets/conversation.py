@@ -31,6 +31,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from textual import events
 from textual.containers import VerticalScroll
@@ -51,8 +52,7 @@ MAX_MOUNTED = 2 * PAGE  # slots kept mounted before the farthest are let go
 FOLLOWED = 2  # slots kept once a followed last message outgrows the screen: it, its question
 
 
-@dataclass(frozen=True)
-class SavedMessages:
+class SavedMessages(NamedTuple):
     """A saved conversation, as the view reads it: every id, and how to read and show a range."""
 
     ids: list[int]
@@ -75,8 +75,7 @@ class _Slot:
                    for view in self.views)
 
 
-@dataclass(frozen=True)
-class _Hold:
+class _Hold(NamedTuple):
     """A message kept in place as the window settles: at the top of the view (`top`), just in
     view, or `offset` lines below the view's top; a focused one only while it has the focus."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -23,8 +23,7 @@ from tui.ui.safe_text import plain
 from tui.ui.widgets.messages import time_label
 
 
-@dataclass(frozen=True)
-class Try:
+class Try(NamedTuple):
     """A demo question: its scenario keyword (docs/emulator.md) and what it shows."""
 
     question: str
