@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from pathlib import Path
+from typing import IO
 
 from tui.domain.errors import AichatError, InvalidInput, SettingsError
 from tui.domain.inert_text import inert_value
 from tui.domain.secret import redact, redact_stream_urls
 from tui.logs import setup_logging
-from tui.private_files import private_dir
+from tui.private_files import open_private, private_dir
 from tui.settings import (
     FEATURE_SECTIONS,
     Settings,
@@ -31,11 +34,13 @@ def command_settings(demo: bool, *, warn: bool = True) -> Iterator[Settings]:
     when the command needs the feature)."""
     with ExitStack() as stack:
         if demo:
-            from tui.emulator import Emulator, EmulatorConfig
+            from tui.emulator.demo import client_env
+            from tui.emulator.process import emulator_process
 
             demo_dir = default_data_dir() / "demo"
-            emulator = stack.enter_context(Emulator.in_thread(EmulatorConfig(state_dir=demo_dir)))
-            settings = load_settings(env={**os.environ, **emulator.client_env()})
+            base_url = stack.enter_context(emulator_process(demo_dir, _emulator_log(stack,
+                                                                                    demo_dir)))
+            settings = load_settings(env={**os.environ, **client_env(base_url)})
             settings = settings._replace(data_dir=demo_dir, demo=True)
         else:
             settings = load_settings()
@@ -46,6 +51,16 @@ def command_settings(demo: bool, *, warn: bool = True) -> Iterator[Settings]:
         if warn and notice:
             sys.stderr.write(f"aichat-tui: warning: {inert_value(notice, limit=_LINE_LIMIT)}\n")
         yield settings
+
+
+def _emulator_log(stack: ExitStack, demo_dir: Path) -> IO[str] | int:
+    """Where the demo's emulator writes its own errors: a private file beside the app's log,
+    or nowhere if the folder cannot be written (the history then says what is wrong)."""
+    try:
+        return stack.enter_context(open_private(private_dir(demo_dir / "logs") / "emulator.log",
+                                                "a"))
+    except OSError:
+        return subprocess.DEVNULL
 
 
 def exit_code(error: AichatError) -> int:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,21 +21,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-
-@dataclass(frozen=True)
-class DemoCredentials:
-    """The credentials the emulator accepts out of the box (used by --demo and the tests)."""
-
-    access_key_id: str = "demo-access-key-id"
-    access_key_secret: str = "demo-access-key-secret"
-    agent_key: str = "demo_agent_key"
-    instance_id: str = "chatbot-cn-demo"
-    qiniu_api_key: str = "sk-demo-qiniu-key"
-    tencent_app_id: str = "1000001"
-    tencent_app_key: str = "demo0tencent0app0key0a95eceb1ac8"
-
-
-DEMO = DemoCredentials()
+from tui.emulator.demo import DEMO, client_env
 
 
 @dataclass
@@ -110,10 +97,16 @@ class Emulator:
         self.local_chat.add_routes(app)
         return app
 
-    async def start(self) -> None:
+    async def start(self, sock: socket.socket | None = None) -> None:
+        """Listen on host:port, or on `sock`, a listening socket made by whoever started us."""
         self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site: web.BaseSite
+        if sock is not None:
+            self.host, self.port = sock.getsockname()[:2]
+            site = web.SockSite(self._runner, sock)
+        else:
+            site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         if self.port == 0:
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
@@ -125,21 +118,7 @@ class Emulator:
 
     def client_env(self) -> dict[str, str]:
         """Environment variables that point aichat-tui at this emulator with the demo keys."""
-        return {
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEMO.access_key_id,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEMO.access_key_secret,
-            "AICHAT_TONGYI_AGENT_KEY": DEMO.agent_key,
-            "AICHAT_TONGYI_INSTANCE_ID": DEMO.instance_id,
-            "AICHAT_TONGYI_ENDPOINT": self.base_url,
-            "AICHAT_TONGYI_STREAM_URL": f"{self.base_url}/sse/paas4Json",
-            "AICHAT_QINIU_API_KEY": DEMO.qiniu_api_key,
-            "AICHAT_QINIU_BASE_URL": f"{self.base_url}/v1",
-            "AICHAT_TENCENT_APP_ID": DEMO.tencent_app_id,
-            "AICHAT_TENCENT_APP_KEY": DEMO.tencent_app_key,
-            "AICHAT_TENCENT_BASE_URL": f"{self.base_url}/fcgi-bin",
-            "AICHAT_OPENAI_BASE_URL": f"{self.base_url}/local/v1",
-            "AICHAT_OPENAI_MODEL": "llama3.1:8b",
-        }
+        return client_env(self.base_url)
 
     @classmethod
     @contextmanager
