@@ -14,9 +14,15 @@ import weakref
 import pytest
 from textual.widget import Widget
 
-from tests.ui.chat_support import send, settings_for, wait_for_reply
+from tests.ui.chat_support import send, settings_for, wait_for_reply, wait_until
+from tui.domain.conversation import Message, Role
 from tui.ui.app import make_app
-from tui.ui.widgets.conversation import MAX_MOUNTED
+from tui.ui.widgets.conversation import (
+    MAX_MOUNTED,
+    ConversationView,
+    EarlierMessages,
+    LaterMessages,
+)
 from tui.ui.widgets.messages import MessageView
 
 
@@ -31,6 +37,14 @@ def drawn(views: list[MessageView]) -> list[weakref.ref]:
     assert any(w._styles_cache._cache for w in widgets), "nothing was drawn"
     return ([weakref.ref(w) for w in widgets]
             + [weakref.ref(w._styles_cache) for w in widgets])
+
+
+def markers(view: ConversationView) -> list[weakref.ref]:
+    """Weak references to the lines standing for the messages beyond the window."""
+    lines = [*view.query(EarlierMessages), *view.query(LaterMessages)]
+    assert lines, "no line for the messages beyond the window"
+    return [weakref.ref(line) for line in lines] + [weakref.ref(line._styles_cache)
+                                                  for line in lines]
 
 
 def alive(refs: list[weakref.ref]) -> list[object]:
@@ -64,3 +78,31 @@ async def test_messages_let_go_by_a_long_session_leave_nothing_behind(app):
             await wait_for_reply(pilot)
 
         assert alive(first) == []
+
+
+async def test_a_long_conversation_whose_window_moved_leaves_nothing_after_ctrl_n(app, history):
+    conversation = history.create_conversation("a long chat", session_id="s-long")
+    for n in range(40):
+        history.add_message(conversation.id, Message(Role.USER, f"question {n}", 1000.0 + n))
+        history.add_message(conversation.id, Message(Role.ASSISTANT, f"answer {n}", 1000.5 + n))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.screen.open_conversation(conversation.id)
+        view = app.screen.query_one(ConversationView)
+        await wait_until(pilot, lambda: bool(view.query(EarlierMessages)), "the earlier line")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        old = drawn(view.views) + markers(view)
+
+        # Home moves the window to the first page: the line for the later messages appears.
+        view.views[-1].focus()
+        await pilot.press("home")
+        await wait_until(pilot, lambda: bool(view.query(LaterMessages)), "the later line")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        old += drawn(view.views) + markers(view)
+
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+
+        assert not view.children
+        assert alive(old) == []

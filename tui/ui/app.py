@@ -28,7 +28,7 @@ from tui.ui.notices import TOAST_CSS, shown_path, unquoted
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.settings_saver import save_and_tell
 from tui.ui.speech import SpeechController
-from tui.ui.textual_leaks import mend_styles_cache
+from tui.ui.textual_leaks import mend_textual_leaks
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class AichatApp(App[None], inherit_bindings=False):
                  export_dir: Path, audio_input: Callable[[], Awaitable[AudioSource]] | None
                  ) -> None:
         super().__init__()
-        mend_styles_cache()
+        mend_textual_leaks()
         self.settings = settings
         # Makes nothing until first used: start-up opens no sound device and no HTTP client.
         self.speech = speech if speech is not None else SpeechController(settings)
