@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from datetime import timezone
+from pathlib import Path
 
 import pytest
 
 from tui.domain.conversation import Message, MessageStatus, Role
 from tui.domain.events import ClarifyOptions, HandOverToHuman
-from tui.store import ExportError, HistoryError, export_markdown, export_to_file, reply_meta
+from tui.store import (
+    ExportError,
+    History,
+    HistoryError,
+    export_in_thread,
+    export_markdown,
+    export_to_file,
+    reply_meta,
+)
 
 from .conftest import START
 
@@ -167,3 +177,33 @@ def test_a_clarifying_reply_whose_text_is_its_title_and_question_says_them_once(
     assert text.count("Which one did you mean?") == 1
     assert text.count("Your question matches several topics.") == 1
     assert "several topics.\n\n- Reset\n- Close\n" in text
+
+
+def test_a_write_that_fails_half_way_leaves_no_export_behind(history, chat, tmp_path):
+    # Where the text is written before it takes its name cannot be written (a folder stands
+    # there), as a disk filling up would fail it.
+    name = "杭州-weather-plans-2024-05-01.md"
+    (tmp_path / f".{name}.{os.getpid()}.tmp").mkdir()
+
+    with pytest.raises(ExportError, match="Could not write the export"):
+        export_to_file(history, chat.id, tmp_path, tz=UTC)
+
+    assert not (tmp_path / name).exists()
+
+
+async def test_an_export_in_a_thread_reads_the_file_on_its_own_connection(history, chat,
+                                                                          tmp_path):
+    path = await export_in_thread(history, chat.id, tmp_path, tz=UTC)
+
+    expected = export_markdown(chat, history.messages(chat.id), tz=UTC)
+    assert path.read_text(encoding="utf-8") == expected
+
+
+async def test_a_history_in_memory_is_exported_too(tmp_path):
+    with History.open(Path(":memory:")) as memory:
+        conversation = memory.create_conversation("not saved")
+        memory.add_message(conversation.id, Message(Role.USER, "only here", START))
+
+        path = await export_in_thread(memory, conversation.id, tmp_path, tz=UTC)
+
+    assert "only here" in path.read_text(encoding="utf-8")

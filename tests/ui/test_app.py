@@ -3,7 +3,10 @@ and managing conversations."""
 
 from __future__ import annotations
 
+import os
+import threading
 from contextlib import ExitStack
+from datetime import datetime
 
 import pytest
 
@@ -280,14 +283,66 @@ async def test_export_writes_a_markdown_file_and_says_where(emulator, history, t
         await send(pilot, "export me")
         await wait_for_reply(pilot)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any(n.startswith("Exported")
+                                            for n in notifications(app)), "the export")
         [exported] = (tmp_path / "out").iterdir()
         # Relative to the folder the exports folder is in (the data folder), whole.
-        shown = f"Exported {exported.relative_to(tmp_path)}"
-        await wait_until(pilot, lambda: shown in notifications(app),
-                         "the notification with the path")
+        assert f"Exported {exported.relative_to(tmp_path)}" in notifications(app)
     text = exported.read_text(encoding="utf-8")
     assert "export me" in text and "You asked: “export me”" in text
+
+
+async def test_exporting_never_holds_up_the_screen_and_says_when_the_disk_is_slow(
+        emulator, history, tmp_path):
+    # Where the export is written first is a FIFO nobody reads yet: writing waits, as a slow
+    # or hung disk would. The screen must not wait with it.
+    exports = tmp_path / "exports"
+    app = make_app(settings_for(emulator), history=history, export_dir=exports)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await send(pilot, "export me")
+        await wait_for_reply(pilot)
+        [conversation] = history.list_conversations()
+        name = f"export-me-{datetime.fromtimestamp(conversation.created_at):%Y-%m-%d}.md"
+        exports.mkdir()
+        fifo = exports / f".{name}.{os.getpid()}.tmp"
+        os.mkfifo(fifo)
+        go, released, written = threading.Event(), threading.Event(), []
+
+        def release() -> None:
+            go.wait(10)  # the test says when; a screen stuck in the write never will
+            released.set()
+            with open(fifo, "rb") as file:
+                written.append(file.read().decode("utf-8"))
+
+        threading.Thread(target=release, daemon=True).start()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "Exporting… Still writing to exports: the disk is slow "
+                         "to answer." in notifications(app), "the export to say it waits")
+        await pilot.press("x")
+        assert not released.is_set(), "the screen waited for the disk"
+        assert app.screen.query_one(Prompt).text == "x"
+        go.set()
+        await wait_until(pilot, lambda: f"Exported exports/{name}" in notifications(app),
+                         "the export to finish")
+    assert "You asked: “export me”" in written[0]
+
+
+async def test_an_export_that_cannot_be_written_says_why_and_what_to_do(emulator, history,
+                                                                        tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the export folder should be")
+    app = make_app(settings_for(emulator), history=history, export_dir=blocked)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await send(pilot, "export me")
+        await wait_for_reply(pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: any(n.startswith("Export failed")
+                                            for n in notifications(app)), "the failure")
+        [note] = [n for n in notifications(app) if n.startswith("Export failed")]
+        assert f"Could not write the export {blocked}/export-me-" in note
+        assert "Choose another folder, or check that you may write to this one." in note
+        await pilot.press("x")
+        assert app.screen.query_one(Prompt).text == "x"
 
 
 async def test_a_theme_is_previewed_chosen_and_saved(emulator, history):

@@ -16,7 +16,13 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tests.ui.chat_support import notifications, screen_text, terminal_output, words
+from tests.ui.chat_support import (
+    notifications,
+    screen_text,
+    terminal_output,
+    wait_until,
+    words,
+)
 from tui.domain.conversation import Message, Role
 from tui.store import History
 from tui.ui.screens.confirm import ConfirmScreen
@@ -293,7 +299,7 @@ async def test_export_writes_markdown_and_tells_where(history, export_dir):
     app = host(history, export_dir)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("down", "down", "e")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(notifications(app)), "the export")
         (exported,) = export_dir.glob("*.md")
         assert exported.read_text(encoding="utf-8").startswith(f"# {RICE}")
         assert "Rinse the rice" in exported.read_text(encoding="utf-8")
@@ -308,7 +314,7 @@ async def test_a_failed_export_says_why(history, tmp_path):
     app = host(history, blocked)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("e")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(notifications(app)), "the export")
         (note,) = notifications(app)
         assert note.startswith("Export failed")
         assert "Could not write the export" in note and "Choose another folder" in note

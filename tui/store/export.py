@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
@@ -11,7 +12,7 @@ from tui.domain.conversation import Conversation, Message, MessageStatus, Role
 from tui.domain.events import ClarifyOptions
 from tui.domain.finish import finish_notice
 from tui.domain.inert_text import make_inert
-from tui.private_files import open_private
+from tui.private_files import open_private, write_private
 from tui.store.errors import ExportError, missing_error
 from tui.store.history import History
 from tui.store.meta import reply_error, reply_extras, reply_finish_reason, reply_reasoning
@@ -79,23 +80,59 @@ def export_to_file(history: History, conversation_id: int, directory: Path, *,
     The name comes from the title and start date; an existing file is never overwritten (a
     "-2", "-3", ... suffix is added instead).
     """
+    conversation, messages = _read(history, conversation_id)
+    return _write(conversation, messages, Path(directory), tz)
+
+
+async def export_in_thread(history: History, conversation_id: int, directory: Path, *,
+                           tz: tzinfo | None = None) -> Path:
+    """`export_to_file` without the caller's thread waiting: a long conversation takes tens of
+    ms to read and write, a slow or hung disk as long as it likes. The thread reads the history
+    on a read-only connection of its own (a connection belongs to the thread that made it); a
+    history in memory, which no other connection sees and no disk holds, is read here."""
+    if str(history.path) == ":memory:":
+        conversation, messages = _read(history, conversation_id)
+        return await asyncio.to_thread(_write, conversation, messages, Path(directory), tz)
+    return await asyncio.to_thread(_export_reading, history.path, conversation_id,
+                                   Path(directory), tz)
+
+
+def _export_reading(history_path: Path, conversation_id: int, directory: Path,
+                    tz: tzinfo | None) -> Path:
+    with History.open_reader(history_path) as reader:
+        return export_to_file(reader, conversation_id, directory, tz=tz)
+
+
+def _read(history: History, conversation_id: int) -> tuple[Conversation, list[Message]]:
     conversation = history.get_conversation(conversation_id)
     if conversation is None:
         raise missing_error(history.path, "conversation", conversation_id)
-    text = export_markdown(conversation, history.messages(conversation_id), tz=tz)
+    return conversation, history.messages(conversation_id)
+
+
+def _write(conversation: Conversation, messages: Sequence[Message], directory: Path,
+           tz: tzinfo | None) -> Path:
+    text = export_markdown(conversation, messages, tz=tz)
     stem = f"{_slug(conversation.title)}-{_when(conversation.created_at, tz):%Y-%m-%d}"
-    directory = Path(directory)
     path = directory / f"{stem}.md"
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for suffix in range(2, _MAX_SUFFIX + 2):
             try:
-                # "x" creates or fails atomically, so not even a file appearing meanwhile is lost.
-                with open_private(path, "x") as file:
-                    file.write(text)
-                return path
+                # "x" creates or fails atomically: the name taken is free, not even a file
+                # appearing meanwhile is overwritten.
+                open_private(path, "x").close()
             except FileExistsError:
                 path = directory / f"{stem}-{suffix}.md"
+                continue
+            try:
+                # Written whole beside it, then put in its place: a disk that fills up
+                # half-way leaves no half export that looks whole.
+                write_private(path, text)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            return path
     except OSError as exc:
         raise ExportError(f"Could not write the export {path}: {exc.strerror or exc}.",
                           "Choose another folder, or check that you may write to this one.",

@@ -3,6 +3,7 @@ and the history screen, so they ask, save and tell the same way."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,11 @@ from textual.screen import Screen
 from tui.domain.conversation import Conversation
 from tui.domain.errors import AichatError
 from tui.domain.inert_text import make_inert
-from tui.store import History, export_to_file
+from tui.store import History, export_in_thread
 from tui.ui.notices import shown_path
 
 UNTITLED = "Untitled conversation"
+SLOW_EXPORT = 1.0  # seconds: an export not written by then is said to be under way
 
 Then = Callable[[], Awaitable[None] | None]
 
@@ -84,14 +86,27 @@ class ConversationActions:
             answered)
 
     def export(self, conversation_id: int) -> None:
-        """Write the conversation as Markdown into the export folder and say where."""
-        try:
-            path = export_to_file(self._history, conversation_id, self._export_dir)
-        except AichatError as error:
-            self._screen.notify(str(error), title="Export failed", severity="error")
-            return
+        """Write the conversation as Markdown into the export folder and say where. In a worker
+        of the app, on a thread: the screen never waits for the disk, and the outcome is told
+        even if the screen that asked has closed by then."""
+        self._screen.app.run_worker(self._export(conversation_id), group="export",
+                                    exit_on_error=False)
+
+    async def _export(self, conversation_id: int) -> None:
+        app = self._screen.app
         # The exports folder is in the data folder: "exports/…" says where, and fits a toast.
-        self._screen.notify(shown_path(path, self._export_dir.parent), title="Exported")
+        data_dir = self._export_dir.parent
+        exporting = asyncio.ensure_future(
+            export_in_thread(self._history, conversation_id, self._export_dir))
+        try:
+            if not (await asyncio.wait({exporting}, timeout=SLOW_EXPORT))[0]:
+                app.notify(f"Still writing to {shown_path(self._export_dir, data_dir)}: the disk "
+                           "is slow to answer.", title="Exporting…")
+            path = await exporting
+        except AichatError as error:
+            app.notify(str(error), title="Export failed", severity="error")
+            return
+        app.notify(shown_path(path, data_dir), title="Exported")
 
     def _read(self, conversation_id: int) -> Conversation | None:
         """The conversation as saved now (its title and size may have changed)."""
