@@ -6,6 +6,7 @@ import socket
 import sqlite3
 
 import pytest
+from textual import events
 from textual.widgets.markdown import MarkdownFence
 
 from tests.ui.chat_support import (
@@ -228,6 +229,22 @@ async def test_escape_sequences_in_a_reply_are_shown_inert_never_sent_raw(app, h
     # The history keeps what was said; only what reaches the terminal is made inert.
     _, (_, answer) = saved(history)
     assert answer.text == ANSI_REPLY
+
+
+async def test_pasted_escapes_are_held_inert_by_the_prompt_never_sent_raw(app):
+    async with app.run_test(size=(120, 30)) as pilot:
+        prompt = app.screen.query_one(Prompt)
+        await pilot.press(*"see: ")
+        # A terminal's (bracketed) paste of a log with its colour codes, an OSC 52 and a C1
+        # CSI; its lines end in \r, as terminals paste a newline.
+        app.post_message(events.Paste("\x1b[31mred\x1b[0m \x1b]52;c;aGk=\x07\rnext line\r\n"
+                                      "last \x9b2J"))
+        await pilot.pause()
+        assert prompt.text == "see: ␛[31mred␛[0m ␛]52;c;aGk=␇\nnext line\nlast \\x9b2J"
+        assert "see: ␛[31mred␛[0m ␛]52;c;aGk=␇" in screen_text(app)
+        written = terminal_output(app)
+        assert "\x1b]52" not in written and "\x07" not in written and "\x9b" not in written
+        assert "\x1b[31mred" not in written
 
 
 async def test_keyboard_walks_the_messages_and_copies_one(app):

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -25,6 +26,7 @@ from tui.ui.chat_providers import ChatProviders
 from tui.ui.chat_voice import Listening
 from tui.ui.notices import TIMEOUT as TOAST_TIMEOUT
 from tui.ui.notices import TOAST_CSS, shown_path, unquoted
+from tui.ui.safe_text import pasted
 from tui.ui.screens.chat import ChatScreen, ChatServices
 from tui.ui.settings_saver import save_and_tell
 from tui.ui.speech import SpeechController
@@ -234,6 +236,14 @@ class AichatApp(App[None], inherit_bindings=False):
         """
         super().notify(make_inert(unquoted(message)), title=make_inert(unquoted(title)),
                        severity=severity, timeout=timeout, markup=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # The one door of a terminal's paste into any field (the prompt, a title, a
+            # search): inert before the field holds it, since a field writes it to the
+            # terminal as it is (a log pasted with its colour codes, an OSC 52).
+            event.text = pasted(event.text)
+        await super().on_event(event)
 
     async def action_quit(self) -> None:
         """Quitting stops a reply like Esc does: what arrived is saved and marked cancelled."""
