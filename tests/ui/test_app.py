@@ -369,6 +369,25 @@ async def test_an_unknown_theme_setting_falls_back_and_says_so(emulator, history
                          screen_words(app), "the warning about the theme")
 
 
+async def test_a_theme_file_named_with_markup_is_skipped_and_named_as_it_is(
+        emulator, history, config_path):
+    themes = config_path.parent / "themes"
+    themes.mkdir(parents=True)
+    (themes / "markup.toml").write_text('name = "[b]x[/]"\nprimary = "#336699"\n',
+                                        encoding="utf-8")
+    (themes / "close.toml").write_text('name = "[/]"\nprimary = "#336699"\n', encoding="utf-8")
+    (themes / "mine.toml").write_text('name = "mine"\nprimary = "#336699"\n', encoding="utf-8")
+    app = make_app(settings_for(emulator), history=history)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_until(pilot, lambda: len(notifications(app)) == 2, "the two warnings")
+        assert any("the name '[b]x[/]' may only hold letters" in n for n in notifications(app))
+        assert any("the name '[/]' may only hold letters" in n for n in notifications(app))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "mine" in screen_words(app)
+        assert "[b]x[/]" not in app.available_themes
+
+
 async def test_a_conversation_reopened_from_history_continues_its_session(emulator, history):
     first = make_app(settings_for(emulator), history=history)
     async with first.run_test() as pilot:

@@ -11,6 +11,7 @@ from textual.color import Color
 from textual.theme import Theme
 from textual.widgets import Static
 
+from tests.ui.chat_support import screen_text
 from tui.ui.screens.theme_picker import ThemePicker
 from tui.ui.themes import builtin_themes_dir, load_themes
 
@@ -197,9 +198,10 @@ def test_a_loaded_user_theme_works_in_an_app(tmp_path):
 
 
 class PickerHost(App[None]):
-    def __init__(self) -> None:
+    def __init__(self, extra: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.results: list[str | None] = []
+        self._extra = extra
 
     def compose(self) -> ComposeResult:
         yield Static("the chat screen")
@@ -207,9 +209,11 @@ class PickerHost(App[None]):
     def on_mount(self) -> None:
         for theme in shipped().values():
             self.register_theme(theme)
+        for name in self._extra:
+            self.register_theme(Theme(name=name, primary="#336699"))
         self.theme = "aichat-dark"
-        self.push_screen(ThemePicker(["aichat-dark", "aichat-light", "aichat-contrast"],
-                                     "aichat-dark"), self.results.append)
+        self.push_screen(ThemePicker(["aichat-dark", "aichat-light", "aichat-contrast",
+                                      *self._extra], "aichat-dark"), self.results.append)
 
 
 async def test_moving_through_the_list_previews_each_theme():
@@ -250,3 +254,17 @@ async def test_the_picker_starts_on_the_current_theme():
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == ["aichat-dark"]
+
+
+async def test_names_that_look_like_markup_are_listed_and_chosen_as_they_are():
+    # The theme files' name rule keeps brackets out, but the picker lists every theme the app
+    # has registered: a name is never read as markup (`[/]` alone would crash the list).
+    app = PickerHost(extra=("[b]x[/]", "[/]", "a[@click=app.quit]z"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[b]x[/]" in shown and "[/]" in shown and "a[@click=app.quit]z" in shown
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert app.results == ["[/]"]
+        assert app.is_running

@@ -9,6 +9,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.ui.bindings import THEME_PICKER, bindings
+from tui.ui.safe_text import plain
 from tui.ui.widgets.footer import Footer
 
 
@@ -47,7 +48,8 @@ class ThemePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Theme"
-            yield OptionList(*(Option(name, id=name) for name in self._names))
+            # Plain: a name is whatever a theme was registered under, never markup.
+            yield OptionList(*(Option(plain(name), id=name) for name in self._names))
         yield Footer()
 
     def on_mount(self) -> None:
