@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Label
+from textual.widgets import Label, Markdown
 
 from tests.ui.chat_support import (
     replies,
@@ -19,6 +19,7 @@ from tui.domain.reply import ReplyText
 from tui.emulator.aliyun.scenarios import REWRITE_SNAPSHOTS
 from tui.ui.app import make_app
 from tui.ui.widgets.fence_lines import FenceLines
+from tui.ui.widgets.growing_paragraph import FREEZE_AT
 from tui.ui.widgets.markdown_feed import MarkdownFeed
 from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown, ReplyParagraph
 
@@ -261,6 +262,49 @@ async def test_a_long_paragraph_streamed_in_reads_as_a_whole_render(opened):
         await feed.finish(text)
         await pilot.pause()
         assert markdown.children[-1].drawn_in_lines
+        pages, selected = await whole_render(text)
+        assert await screen_pages(pilot) == pages
+        markdown.children[-1].text_select_all()
+        assert app.screen.get_selected_text() == selected
+
+
+LINES = ["Streaming a long answer is mostly a question of doing little work per event,",
+         "   and a line may start after a few spaces, or end in two spaces for a break:  ",
+         "渲染器只需要处理新增的部分,已经显示的内容保持不变。",
+         "with **bold** and *leaning* words, `code_like(x)` and 5 * 3 = 15 as plain text."]
+
+
+async def test_a_long_paragraph_of_many_lines_grows_without_being_parsed_again(monkeypatch):
+    # Each line starts with a letter: it goes on the paragraph, wherever the appends cut it
+    # (a line break at the end of one append, or at the start of the next).
+    text = "# Title\n\n" + "\n".join(LINES * 40)
+    breaks = [n for n, char in enumerate(text) if char == "\n"][2:]
+    ends = sorted({*range(61, len(text), 61), *breaks[::2], *(n + 1 for n in breaks[1::2]),
+                   len(text)})
+    parsed = []
+    whole_append = Markdown.append
+
+    def counted(self, markdown):
+        parsed.append(len(self.source))
+        return whole_append(self, markdown)
+
+    monkeypatch.setattr(Markdown, "append", counted)
+    app = OneReply()
+    async with app.run_test(size=(80, 24)) as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply = ReplyText()
+        for n, end in enumerate(ends):
+            feed.apply(reply.update(text[:end]), text[:end])
+            if n % 5 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        assert markdown.children[-1].drawn_in_lines
+        # Parsed whole only until it is long enough to be drawn in lines.
+        assert max(parsed) < 2 * FREEZE_AT, parsed
+        assert await screen_pages(pilot) == await whole_render_pages(text)
+        await feed.finish(text)
+        await pilot.pause()
         pages, selected = await whole_render(text)
         assert await screen_pages(pilot) == pages
         markdown.children[-1].text_select_all()

@@ -65,7 +65,8 @@ class GrowingParagraph:
         return self._tail_content
 
     def extend(self, more: str) -> None:
-        """Take `more`, appended to the paragraph's source (no line break in it)."""
+        """Take `more`, appended to the paragraph's source (line breaks in it go on the
+        paragraph: markdown-it reads them as spaces, or as breaks after two spaces)."""
         self._tail += more
         self._tail_content = None
         self._tail_lines = None

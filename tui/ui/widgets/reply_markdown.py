@@ -14,7 +14,8 @@ the one before. Here, while a reply streams:
 Lexer state across a cut (a string spanning lines) can be off while streaming; when the reply
 ends, the fence is highlighted again in one piece (unless it is huge: see markdown_feed).
 A long paragraph growing at the end is drawn the same way from a GrowingParagraph
-(growing_paragraph.py), as long as appends stay in its last line.
+(growing_paragraph.py), as long as every line an append starts begins with a letter (such a
+line cannot start another block, or make the paragraph a heading or a table).
 
 This is the one place that leans on Textual's private Markdown internals, as Textual has no
 public hook for them: `Markdown._markdown` (the source, which an append extends),
@@ -87,6 +88,18 @@ class GrowingFence:
             start = end
         self._done_code = code[:start]
         return (*self._done, _highlight(code[start:], language, ansi, dark))
+
+
+def _goes_on_paragraph(markdown: str, after_break: bool) -> bool:
+    """Whether `markdown`, appended to a paragraph (whose source ends in a line break if
+    `after_break`), only goes on with it: each line it starts begins with a letter, and such a
+    line stays a paragraph line however it goes on. A line it leaves empty at its end is left
+    to the next append."""
+    lines = markdown.split("\n")
+    started = lines if after_break else lines[1:]
+    if started and started[-1] == "" and len(lines) > 1:
+        started = started[:-1]
+    return all(line.lstrip(" \t")[:1].isalpha() for line in started)
 
 
 def _highlight(code: str, language: str, ansi: bool, dark: bool) -> Content:
@@ -205,7 +218,7 @@ class ReplyParagraph(MarkdownParagraph):
         relayout(self)
 
     def grow(self, more: str) -> None:
-        """Take `more`, appended to this paragraph's source (no line break in it)."""
+        """Take `more`, appended to this paragraph's source, which it only goes on."""
         assert self._growing is not None
         height = self._height()
         self._growing.extend(more)
@@ -325,8 +338,12 @@ class ReplyMarkdown(Markdown):
         """Give `markdown` straight to the open block, if it cannot end it or change it."""
         block = self._open_block
         if isinstance(block, ReplyParagraph):
-            if "\n" in markdown or _CONTROL.search(markdown):
+            after_break = self.source.endswith("\n")
+            if _CONTROL.search(markdown) or not _goes_on_paragraph(markdown, after_break):
                 return False
+            start, end = block.source_range
+            ends_line = markdown.endswith("\n")
+            block.source_range = (start, end + markdown.count("\n") + after_break - ends_line)
             block.grow(markdown)
             return True
         if block is None or self.growing_fence is None:
@@ -356,7 +373,7 @@ class ReplyMarkdown(Markdown):
             # A line that starts with a letter stays a paragraph line however it goes on;
             # a short paragraph is cheap enough to parse again.
             if (len(text) >= FREEZE_AT and last[:1].isalpha() and len(lines[-1]) - len(last) < 4
-                    and not last.endswith("\n") and not _CONTROL.search(text)):
+                    and not _CONTROL.search(text)):
                 block.grow_from(text, self._parse_inline)
                 self._open_block = block
             return
