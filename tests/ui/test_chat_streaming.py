@@ -22,6 +22,7 @@ from tui.ui.widgets.fence_lines import FenceLines
 from tui.ui.widgets.growing_paragraph import FREEZE_AT
 from tui.ui.widgets.markdown_feed import MarkdownFeed
 from tui.ui.widgets.reply_markdown import PIECE_LINES, ReplyFence, ReplyMarkdown, ReplyParagraph
+from tui.ui.widgets.sealed_lists import SEALED
 
 
 def test_inert_edits_follow_raw_edits_through_appends_and_rewrites():
@@ -309,6 +310,45 @@ async def test_a_long_paragraph_of_many_lines_grows_without_being_parsed_again(m
         assert await screen_pages(pilot) == pages
         markdown.children[-1].text_select_all()
         assert app.screen.get_selected_text() == selected
+
+
+def long_lists() -> dict[str, str]:
+    bullets = "".join(
+        f"- Item {n} with **bold** words and a line long enough to be wrapped on a narrow "
+        f"screen, number {n}\n"
+        + ("  - a nested point\n  - another one\n" if n % 7 == 3 else "")
+        + ("  ```python\n  print(" + str(n) + ")\n  ```\n" if n % 11 == 5 else "")
+        + ("  a lazy second line of the item\n" if n % 5 == 1 else "")
+        for n in range(40))
+    numbered = "".join(f"{n}. Step {n}: do the next thing, then check it\n" for n in range(1, 26))
+    ones = "".join(f"1. Point {n}, numbered by the list\n" for n in range(20))
+    return {"bullets": f"Intro.\n\n{bullets}\nAfter the list.",
+            "numbered": f"Steps:\n\n{numbered}",
+            "all ones": f"Points:\n\n{ones}"}
+
+
+@pytest.mark.parametrize("kind", ["bullets", "numbered", "all ones"])
+async def test_a_long_list_streamed_in_reads_as_a_whole_render(kind):
+    text = long_lists()[kind]
+    app = OneReply()
+    async with app.run_test(size=(80, 24)) as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        feed = MarkdownFeed(markdown, frame=0)
+        reply = ReplyText()
+        middle = len(text) * 3 // 4
+        for end in [*range(23, middle, 23), middle]:
+            feed.apply(reply.update(text[:end]), text[:end])
+            await pilot.pause()
+        await pilot.pause()
+        # Cut into parts as it grew (a list numbered "1." throughout is left whole).
+        assert bool(markdown.query(f".{SEALED}")) == (kind != "all ones")
+        assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
+        for end in [*range(middle + 31, len(text), 31), len(text)]:
+            feed.apply(reply.update(text[:end]), text[:end])
+            await pilot.pause()
+        await feed.finish(text)
+        await pilot.pause()
+        assert await screen_pages(pilot) == await whole_render_pages(text)
 
 
 async def conversation_pages(pilot) -> list[str]:

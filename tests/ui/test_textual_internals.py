@@ -1,5 +1,5 @@
-"""The private parts of Textual that tui/ui/widgets/reply_markdown.py and tall_layout.py
-override or call.
+"""The private parts of Textual that tui/ui/widgets/reply_markdown.py, sealed_lists.py and
+tall_layout.py override or call.
 
 Textual offers no public hook for them; if an upgrade renames or reshapes one, this says which,
 instead of replies silently losing their cheap streaming code blocks.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 
 from textual.widget import Widget
-from textual.widgets._markdown import MarkdownParagraph
+from textual.widgets._markdown import MarkdownBullet, MarkdownOrderedList, MarkdownParagraph
 from textual.widgets.markdown import Markdown, MarkdownBlock, MarkdownFence
 
 from tui.ui.widgets.reply_markdown import ReplyFence, ReplyMarkdown, ReplyParagraph
@@ -38,6 +38,17 @@ def test_a_block_still_knows_its_document_and_fences_are_still_blocks_by_name():
     assert Markdown.BLOCKS["paragraph_open"] is MarkdownParagraph, \
         "textual.widgets._markdown.MarkdownParagraph is no longer the paragraph block"
     assert ReplyMarkdown.BLOCKS["paragraph_open"] is ReplyParagraph
+
+
+def test_what_cutting_a_long_list_into_parts_relies_on_is_still_there():
+    # tui/ui/widgets/sealed_lists.py
+    source = inspect.getsource(Markdown.append)
+    assert "self._last_parsed_line" in source, \
+        "Markdown.append no longer starts parsing at Markdown._last_parsed_line"
+    assert "self.lock" in source and "self._parse_markdown(tokens)" in source
+    assert "self._blocks[0].bullet" in inspect.getsource(MarkdownOrderedList.compose), \
+        "an ordered list is no longer numbered from its first item's number"
+    assert "symbol" in inspect.getsource(MarkdownBullet.render)
 
 
 def test_the_block_internals_an_append_in_place_relies_on_are_still_there():

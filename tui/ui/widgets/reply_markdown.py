@@ -15,7 +15,8 @@ Lexer state across a cut (a string spanning lines) can be off while streaming; w
 ends, the fence is highlighted again in one piece (unless it is huge: see markdown_feed).
 A long paragraph growing at the end is drawn the same way from a GrowingParagraph
 (growing_paragraph.py), as long as every line an append starts begins with a letter (such a
-line cannot start another block, or make the paragraph a heading or a table).
+line cannot start another block, or make the paragraph a heading or a table). A long list at
+the end is cut into parts as it grows (sealed_lists.py).
 
 This is the one place that leans on Textual's private Markdown internals, as Textual has no
 public hook for them: `Markdown._markdown` (the source, which an append extends),
@@ -48,6 +49,7 @@ from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui.ui.widgets.fence_lines import FenceLines
 from tui.ui.widgets.growing_paragraph import FREEZE_AT, GrowingParagraph
+from tui.ui.widgets.sealed_lists import SEALED, seal_long_list, widen_sealed_numbers
 from tui.ui.widgets.tall_layout import relayout, tall_arrangement
 
 PIECE_LINES = 24
@@ -302,6 +304,9 @@ class ReplyParagraph(MarkdownParagraph):
 class ReplyMarkdown(Markdown):
     BLOCKS = {**Markdown.BLOCKS, "fence": ReplyFence, "code_block": ReplyFence,
               "paragraph_open": ReplyParagraph}
+    DEFAULT_CSS = f"""
+    ReplyMarkdown > .{SEALED} {{ margin-bottom: 0; }}
+    """
 
     def __init__(self, markdown: str | None = None) -> None:
         super().__init__(markdown)
@@ -330,6 +335,9 @@ class ReplyMarkdown(Markdown):
 
         async def then_find_the_open_block() -> None:
             await appended
+            if self.growing_fence is not None:
+                await seal_long_list(self)
+            widen_sealed_numbers(self)
             self._find_open_block()
 
         return AwaitComplete(then_find_the_open_block())
