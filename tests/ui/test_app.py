@@ -277,14 +277,19 @@ async def test_control_characters_in_notifications_are_shown_inert(emulator, his
         assert "Bell␇ a server said ␛[2Jhi" in notifications(app)
 
 
+async def export_a_reply(pilot, told: str) -> None:
+    """Ask "export me", export the conversation, and wait for a notification starting `told`."""
+    await send(pilot, "export me")
+    await wait_for_reply(pilot)
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: any(n.startswith(told) for n in notifications(pilot.app)),
+                     f"{told!r}")
+
+
 async def test_export_writes_a_markdown_file_and_says_where(emulator, history, tmp_path):
     app = make_app(settings_for(emulator), history=history, export_dir=tmp_path / "out")
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        await send(pilot, "export me")
-        await wait_for_reply(pilot)
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: any(n.startswith("Exported")
-                                            for n in notifications(app)), "the export")
+        await export_a_reply(pilot, told="Exported")
         [exported] = (tmp_path / "out").iterdir()
         # Relative to the folder the exports folder is in (the data folder), whole.
         assert f"Exported {exported.relative_to(tmp_path)}" in notifications(app)
@@ -333,11 +338,7 @@ async def test_an_export_that_cannot_be_written_says_why_and_what_to_do(emulator
     blocked.write_text("a file where the export folder should be")
     app = make_app(settings_for(emulator), history=history, export_dir=blocked)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        await send(pilot, "export me")
-        await wait_for_reply(pilot)
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: any(n.startswith("Export failed")
-                                            for n in notifications(app)), "the failure")
+        await export_a_reply(pilot, told="Export failed")
         [note] = [n for n in notifications(app) if n.startswith("Export failed")]
         assert f"Could not write the export {blocked}/export-me-" in note
         assert "Choose another folder, or check that you may write to this one." in note

@@ -95,6 +95,22 @@ def python_lines(count: int) -> list[str]:
             for n in range(count)]
 
 
+def cuts(step: int, stop: int, start: int = 0) -> list[int]:
+    """Where a reply streamed in chunks of `step` characters ends after each, from `start`."""
+    return [*range(start + step, stop, step), stop]
+
+
+async def stream_cuts(pilot, feed: MarkdownFeed, reply: ReplyText, text: str,
+                      ends: list[int], pause_every: int = 1) -> None:
+    """Give `feed` the reply as it grows to each of `ends`, with a frame every `pause_every`
+    edits and one after the last."""
+    for n, end in enumerate(ends):
+        feed.apply(reply.update(text[:end]), text[:end])
+        if n % pause_every == 0:
+            await pilot.pause()
+    await pilot.pause()
+
+
 async def screen_pages(pilot) -> list[str]:
     """Every screenful of the app, top to bottom."""
     screen = pilot.app.screen
@@ -134,18 +150,12 @@ async def test_a_long_code_block_streamed_in_reads_as_a_whole_render(count):
         reply = ReplyText()
         middle = text.index("```python") + len(code) // 2
         # Uneven chunks: lines arrive cut anywhere, the closing ``` too.
-        for n, end in enumerate([*range(97, middle, 97), middle]):
-            feed.apply(reply.update(text[:end]), text[:end])
-            if n % 5 == 0:
-                await pilot.pause()
-        await pilot.pause()
+        await stream_cuts(pilot, feed, reply, text, cuts(97, middle), pause_every=5)
         assert markdown.query(FenceLines), "streamed in pieces"
         assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
 
-        for n, end in enumerate([*range(middle + 101, len(text), 101), len(text)]):
-            feed.apply(reply.update(text[:end]), text[:end])
-            if n % 5 == 0:
-                await pilot.pause()
+        await stream_cuts(pilot, feed, reply, text, cuts(101, len(text), start=middle),
+                          pause_every=5)
         await feed.finish(text)
         await pilot.pause()
         assert markdown.source == text
@@ -166,9 +176,7 @@ async def test_what_could_close_a_code_block_is_parsed_as_markdown_does():
             markdown = app.query_one(ReplyMarkdown)
             feed = MarkdownFeed(markdown, frame=0)
             reply = ReplyText()
-            for end in [*range(size, len(text), size), len(text)]:
-                feed.apply(reply.update(text[:end]), text[:end])
-                await pilot.pause()
+            await stream_cuts(pilot, feed, reply, text, cuts(size, len(text)))
             assert await screen_pages(pilot) == await whole_render_pages(text), size
             await feed.finish(text)
 
@@ -249,17 +257,11 @@ async def test_a_long_paragraph_streamed_in_reads_as_a_whole_render(opened):
         feed = MarkdownFeed(markdown, frame=0)
         reply = ReplyText()
         middle = len(text) * 2 // 3
-        for n, end in enumerate([*range(89, middle, 89), middle]):
-            feed.apply(reply.update(text[:end]), text[:end])
-            if n % 5 == 0:
-                await pilot.pause()
-        await pilot.pause()
+        await stream_cuts(pilot, feed, reply, text, cuts(89, middle), pause_every=5)
         assert markdown.children[-1].drawn_in_lines
         assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
-        for n, end in enumerate([*range(middle + 93, len(text), 93), len(text)]):
-            feed.apply(reply.update(text[:end]), text[:end])
-            if n % 5 == 0:
-                await pilot.pause()
+        await stream_cuts(pilot, feed, reply, text, cuts(93, len(text), start=middle),
+                          pause_every=5)
         await feed.finish(text)
         await pilot.pause()
         assert markdown.children[-1].drawn_in_lines
@@ -295,11 +297,7 @@ async def test_a_long_paragraph_of_many_lines_grows_without_being_parsed_again(m
         markdown = app.query_one(ReplyMarkdown)
         feed = MarkdownFeed(markdown, frame=0)
         reply = ReplyText()
-        for n, end in enumerate(ends):
-            feed.apply(reply.update(text[:end]), text[:end])
-            if n % 5 == 0:
-                await pilot.pause()
-        await pilot.pause()
+        await stream_cuts(pilot, feed, reply, text, ends, pause_every=5)
         assert markdown.children[-1].drawn_in_lines
         # Parsed whole only until it is long enough to be drawn in lines.
         assert max(parsed) < 2 * FREEZE_AT, parsed
@@ -336,16 +334,11 @@ async def test_a_long_list_streamed_in_reads_as_a_whole_render(kind):
         feed = MarkdownFeed(markdown, frame=0)
         reply = ReplyText()
         middle = len(text) * 3 // 4
-        for end in [*range(23, middle, 23), middle]:
-            feed.apply(reply.update(text[:end]), text[:end])
-            await pilot.pause()
-        await pilot.pause()
+        await stream_cuts(pilot, feed, reply, text, cuts(23, middle))
         # Cut into parts as it grew (a list numbered "1." throughout is left whole).
         assert bool(markdown.query(f".{SEALED}")) == (kind != "all ones")
         assert await screen_pages(pilot) == await whole_render_pages(text[:middle])
-        for end in [*range(middle + 31, len(text), 31), len(text)]:
-            feed.apply(reply.update(text[:end]), text[:end])
-            await pilot.pause()
+        await stream_cuts(pilot, feed, reply, text, cuts(31, len(text), start=middle))
         await feed.finish(text)
         await pilot.pause()
         assert await screen_pages(pilot) == await whole_render_pages(text)
