@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Label, Markdown
@@ -95,6 +97,16 @@ def python_lines(count: int) -> list[str]:
             for n in range(count)]
 
 
+@asynccontextmanager
+async def streaming_reply():
+    """A reply widget fed as a reply streams, in an app of its own at 80x24: the pilot, the
+    widget, its feed and the reply's text."""
+    app = OneReply()
+    async with app.run_test(size=(80, 24)) as pilot:
+        markdown = app.query_one(ReplyMarkdown)
+        yield pilot, markdown, MarkdownFeed(markdown, frame=0), ReplyText()
+
+
 def cuts(step: int, stop: int, start: int = 0) -> list[int]:
     """Where a reply streamed in chunks of `step` characters ends after each, from `start`."""
     return [*range(start + step, stop, step), stop]
@@ -143,11 +155,7 @@ async def whole_render(text: str) -> tuple[list[str], str | None]:
 async def test_a_long_code_block_streamed_in_reads_as_a_whole_render(count):
     code = "\n".join(python_lines(count))
     text = f"Some *prose* first.\n\n```python\n{code}\n```\n\nAnd a last word."
-    app = OneReply()
-    async with app.run_test(size=(80, 24)) as pilot:
-        markdown = app.query_one(ReplyMarkdown)
-        feed = MarkdownFeed(markdown, frame=0)
-        reply = ReplyText()
+    async with streaming_reply() as (pilot, markdown, feed, reply):
         middle = text.index("```python") + len(code) // 2
         # Uneven chunks: lines arrive cut anywhere, the closing ``` too.
         await stream_cuts(pilot, feed, reply, text, cuts(97, middle), pause_every=5)
@@ -162,7 +170,7 @@ async def test_a_long_code_block_streamed_in_reads_as_a_whole_render(count):
         assert await screen_pages(pilot) == await whole_render_pages(text)
         fence = markdown.query_one(ReplyFence)
         fence.query_children().first().text_select_all()
-        assert app.screen.get_selected_text() == code
+        assert pilot.app.screen.get_selected_text() == code
 
 
 async def test_what_could_close_a_code_block_is_parsed_as_markdown_does():
@@ -251,11 +259,7 @@ PROSE = ("Streaming a long answer is mostly a question of doing little work per 
 async def test_a_long_paragraph_streamed_in_reads_as_a_whole_render(opened):
     paragraph = opened + PROSE * 40 + ("and here it closes* " if opened else "") + PROSE * 5
     text = f"# Title\n\n{paragraph.rstrip()}"
-    app = OneReply()
-    async with app.run_test(size=(80, 24)) as pilot:
-        markdown = app.query_one(ReplyMarkdown)
-        feed = MarkdownFeed(markdown, frame=0)
-        reply = ReplyText()
+    async with streaming_reply() as (pilot, markdown, feed, reply):
         middle = len(text) * 2 // 3
         await stream_cuts(pilot, feed, reply, text, cuts(89, middle), pause_every=5)
         assert markdown.children[-1].drawn_in_lines
@@ -268,7 +272,7 @@ async def test_a_long_paragraph_streamed_in_reads_as_a_whole_render(opened):
         pages, selected = await whole_render(text)
         assert await screen_pages(pilot) == pages
         markdown.children[-1].text_select_all()
-        assert app.screen.get_selected_text() == selected
+        assert pilot.app.screen.get_selected_text() == selected
 
 
 LINES = ["Streaming a long answer is mostly a question of doing little work per event,",
@@ -292,11 +296,7 @@ async def test_a_long_paragraph_of_many_lines_grows_without_being_parsed_again(m
         return whole_append(self, markdown)
 
     monkeypatch.setattr(Markdown, "append", counted)
-    app = OneReply()
-    async with app.run_test(size=(80, 24)) as pilot:
-        markdown = app.query_one(ReplyMarkdown)
-        feed = MarkdownFeed(markdown, frame=0)
-        reply = ReplyText()
+    async with streaming_reply() as (pilot, markdown, feed, reply):
         await stream_cuts(pilot, feed, reply, text, ends, pause_every=5)
         assert markdown.children[-1].drawn_in_lines
         # Parsed whole only until it is long enough to be drawn in lines.
@@ -307,7 +307,7 @@ async def test_a_long_paragraph_of_many_lines_grows_without_being_parsed_again(m
         pages, selected = await whole_render(text)
         assert await screen_pages(pilot) == pages
         markdown.children[-1].text_select_all()
-        assert app.screen.get_selected_text() == selected
+        assert pilot.app.screen.get_selected_text() == selected
 
 
 def long_lists() -> dict[str, str]:
@@ -328,11 +328,7 @@ def long_lists() -> dict[str, str]:
 @pytest.mark.parametrize("kind", ["bullets", "numbered", "all ones"])
 async def test_a_long_list_streamed_in_reads_as_a_whole_render(kind):
     text = long_lists()[kind]
-    app = OneReply()
-    async with app.run_test(size=(80, 24)) as pilot:
-        markdown = app.query_one(ReplyMarkdown)
-        feed = MarkdownFeed(markdown, frame=0)
-        reply = ReplyText()
+    async with streaming_reply() as (pilot, markdown, feed, reply):
         middle = len(text) * 3 // 4
         await stream_cuts(pilot, feed, reply, text, cuts(23, middle))
         # Cut into parts as it grew (a list numbered "1." throughout is left whole).
