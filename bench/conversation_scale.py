@@ -9,8 +9,8 @@ another, each printed with the ratio to its own baseline measured in the same ru
   empty chat and into a saved conversation of 500 messages: the app's CPU, peak RSS, and the
   input lag (a message posted to the app every 50 ms: the time until it is handled, p50/p99).
   Target: 500 messages cost at most 1.1x the CPU of the empty chat, lag p99 <= 50 ms.
-  On a shared machine one pair's ratio varies by about 10%: `--runs N` measures N pairs, one
-  case after the other, and gives the median ratio.
+  On a shared machine one pair's ratio varies by about 10%: `--runs N` measures N pairs (in
+  turn one case first, then the other) and gives the median ratio.
 * home: a saved conversation of 5,000 messages (baseline 50) opened at its end, then Home
   pressed until the first message is focused: the time and the RSS after. Target: < 1 s.
 * memory: 6 then 60 short questions in one session, then ctrl+n: the Python heap allocated
@@ -232,8 +232,14 @@ def stream(env: dict[str, str], scratch: Path, messages: int, runs: int) -> None
     print(f"stream {STREAM_QUESTION!r}:")
     ratios: list[float] = []
     for run in range(runs):
-        empty = with_history("stream", env, scratch / f"run{run}", 0)
-        long = with_history("stream", env, scratch / f"run{run}", messages)
+        # Every other pair the other way round: what the machine does meanwhile (another
+        # process, the CPU's clock) weighs on both cases alike.
+        if run % 2:
+            long = with_history("stream", env, scratch / f"run{run}", messages)
+            empty = with_history("stream", env, scratch / f"run{run}", 0)
+        else:
+            empty = with_history("stream", env, scratch / f"run{run}", 0)
+            long = with_history("stream", env, scratch / f"run{run}", messages)
         for name, r in (("empty chat", empty), (f"{messages} messages", long)):
             print(f"  {name:>13}: CPU {r['cpu']:6.2f} s  lag p50 "
                   f"{percentile(r['lag'], 0.5):6.1f} ms  p99 {percentile(r['lag'], 0.99):6.1f} ms"
