@@ -2,8 +2,8 @@
 
 A message widget's rendered lines (Textual's StylesCache of it: Strips, Segments, styles) are
 the bulk of its memory. Held by anything after the widget is gone, they piled up with every
-question and stayed after ctrl+n. Checked with weak references after a collection: no timing,
-no sizes.
+question, stayed after ctrl+n, and (walked by every collection) made a reply streaming below
+them cost more. Checked with weak references after a collection: no timing, no sizes.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from tui.ui.widgets.conversation import (
     LaterMessages,
 )
 from tui.ui.widgets.messages import MessageView
+from tui.ui.widgets.prompt import Prompt
 
 
 @pytest.fixture
@@ -106,3 +107,31 @@ async def test_a_long_conversation_whose_window_moved_leaves_nothing_after_ctrl_
 
         assert not view.children
         assert alive(old) == []
+
+
+async def test_messages_let_go_above_a_streaming_reply_leave_nothing_behind_while_it_streams(
+        app, history):
+    # Every collection of the garbage collector walks what stays alive: kept until the reply
+    # ended, the messages let go above it made each frame of the stream cost more.
+    conversation = history.create_conversation("a saved chat")
+    for n in range(2 * MAX_MOUNTED):
+        history.add_message(conversation.id, Message(Role.USER, f"question {n}", 1000.0 + n))
+        history.add_message(conversation.id, Message(
+            Role.ASSISTANT, f"answer {n}:\n\n* one\n* **two**\n\n```python\nx = {n}\n```",
+            1000.5 + n))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.screen.open_conversation(conversation.id)
+        await pilot.pause()
+        view = app.screen.query_one(ConversationView)
+        above = drawn(view.views)
+        opened = [weakref.ref(shown) for shown in view.views]
+
+        app.screen.query_one(Prompt).text = "#bench chars=20000 events=400 rate=50"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not any(ref() in view.views for ref in opened),
+                         "the messages above the reply let go")
+
+        assert app.screen.replying, "the reply is still streaming"
+        assert alive(above) == []
+        await pilot.press("escape")
+        await wait_for_reply(pilot)

@@ -16,6 +16,15 @@ entry of an older generation can never be read again, yet it stays until 1,024 n
 it out, and keeps the widget it found alive: every line standing for the messages beyond the
 conversation's window, found once to mount a page beside it, outlived the conversation (about
 55 KB each, after ctrl+n). The mend drops a node's cached finds when its generation moves on.
+
+`NodeList.displayed` (textual/_node_list.py) caches the list of a node's displayed children
+until it is next read after a change. A child removed stays in that list, and so alive with
+everything it drew, until something reads the displayed children again: layout does not (it
+filters the children itself), a mount into the node or the focus chain does. While a reply
+streamed into a long conversation, the messages the view let go above it (about 140 widgets)
+stayed alive until the reply ended, and every full collection of the garbage collector walked
+them again: streaming cost up to 1.1x the CPU of an empty chat. The mend drops the cached list
+whenever the children change; it is made again on the next read, as Textual would.
 """
 
 from __future__ import annotations
@@ -32,9 +41,9 @@ _SIZE = 1024  # Textual's own
 
 
 def mend_textual_leaks() -> None:
-    """Mend both leaks (once; each a no-op if an upgrade has changed what it mends)."""
+    """Mend the leaks above (once; each a no-op if an upgrade has changed what it mends)."""
     _mend_styles_cache()
-    _mend_query_one_cache()
+    _mend_node_list_caches()
 
 
 def _mend_styles_cache() -> None:
@@ -52,15 +61,18 @@ def _mend_styles_cache() -> None:
     StylesCache.get_inner_outer = get_inner_outer  # type: ignore[method-assign,assignment]
 
 
-def _mend_query_one_cache() -> None:
-    """When a node list's generation moves on (its node's and every ancestor's), forget what
-    `query_one` found in the generations before."""
+def _mend_node_list_caches() -> None:
+    """When a node list changes (and so its node's generation and every ancestor's moves on),
+    forget the displayed children it cached and what `query_one` found in the generations
+    before."""
     updated = NodeList.__dict__.get("updated")
-    if updated is None or getattr(updated, "_forgets_stale_finds", False):
+    if (updated is None or getattr(updated, "_forgets_stale_caches", False)
+            or not isinstance(getattr(NodeList(), "_displayed_nodes", None), tuple)):
         return
 
     def updated_forgetting(self: NodeList) -> None:
         updated(self)
+        self._displayed_nodes = (-1, [])
         node: MessagePump | None = self._parent() if self._parent is not None else None
         while node is not None:
             finds = getattr(node, "_query_one_cache", None)
@@ -68,5 +80,5 @@ def _mend_query_one_cache() -> None:
                 finds.clear()
             node = node._parent
 
-    updated_forgetting._forgets_stale_finds = True  # type: ignore[attr-defined]
+    updated_forgetting._forgets_stale_caches = True  # type: ignore[attr-defined]
     NodeList.updated = updated_forgetting  # type: ignore[method-assign]

@@ -226,9 +226,6 @@ class ConversationView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self._slots, self._saved, self._hold = [], None, None
         self._lo = self._hi = self._tail = 0
         await self.remove_children()
-        # Reading the displayed children again drops Textual's cached list of the old ones,
-        # which would otherwise keep the whole cleared conversation alive.
-        _ = self.displayed_children
 
     @asynccontextmanager
     async def _changing(self) -> AsyncIterator[None]:
