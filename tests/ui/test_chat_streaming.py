@@ -340,6 +340,18 @@ async def test_a_long_list_streamed_in_reads_as_a_whole_render(kind):
         assert await screen_pages(pilot) == await whole_render_pages(text)
 
 
+async def test_a_list_streamed_a_marker_at_a_time_keeps_each_item_once():
+    # A chunk ending right after a marker ("*") makes an empty item, so far: it is the last.
+    text = "Intro.\n\n" + "".join(f"* item {n} with a few words\n" for n in range(20))
+    ends = sorted({*(n + 1 for n, char in enumerate(text) if char == "*"), *cuts(17, len(text))})
+    async with streaming_reply() as (pilot, markdown, feed, reply):
+        await stream_cuts(pilot, feed, reply, text, ends)
+        assert markdown.query(f".{SEALED}")
+        await feed.finish(text)
+        await pilot.pause()
+        assert await screen_pages(pilot) == await whole_render_pages(text)
+
+
 async def conversation_pages(pilot) -> list[str]:
     """Every screenful of the conversation view, top to bottom (its rows only)."""
     from tui.ui.widgets.conversation import ConversationView

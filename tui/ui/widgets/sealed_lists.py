@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 SEAL_ITEMS = 8
 SEALED = "-sealed"
 LIST_TYPES = (MarkdownBulletList, MarkdownOrderedList)
-_NUMBER = re.compile(r"(\d{1,9})([.)])[ \t]")
+# An item's marker is followed by white space or ends its line (an empty item, so far).
+_NUMBER = re.compile(r"(\d{1,9})([.)])(?:[ \t\n]|$)")
 # A thematic break takes precedence over a bullet item ("- - -").
 _BREAK = re.compile(r"[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
@@ -54,10 +55,11 @@ async def seal_long_list(markdown: Markdown) -> None:
             not _numbered_as_written(block, lines[start], lines[cut]):
         return
     tokens = MarkdownIt("gfm-like").parse("".join(lines[cut:]))
-    # Alone, the last item must be the whole of one list of the same kind.
+    # Alone, the last item must be the whole of one list of the same kind, and one item.
     if not tokens or tokens[0].type != block._token.type or tokens[-1].level != 0 \
             or tokens[-1].type != block._token.type.replace("_open", "_close") \
-            or sum(1 for token in tokens if token.level == 0 and token.nesting == 1) != 1:
+            or sum(1 for token in tokens if token.level == 0 and token.nesting == 1) != 1 \
+            or sum(1 for token in tokens if token.level == 1 and token.nesting == 1) != 1:
         return
     parts = list(markdown._parse_markdown(tokens))
     for part in parts:
@@ -106,7 +108,8 @@ def _last_item(lines: list[str], start: int, end: int, markup: str,
             match = _NUMBER.match(line)
             if match and match[2] == markup:
                 return index
-        elif line.startswith((markup + " ", markup + "\t")) and not _BREAK.match(line):
+        elif (line.rstrip("\n") == markup or line.startswith((markup + " ", markup + "\t"))) \
+                and not _BREAK.match(line):
             return index
     return None
 
