@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.ui.chat_support import settings_for
 from tui.store import History
+from tui.ui.app import make_app
 
 
 @pytest.fixture
@@ -24,3 +26,10 @@ def history(tmp_path) -> Iterator[History]:
     """An empty history in a real SQLite file."""
     with History.open(tmp_path / "history.sqlite3") as history:
         yield history
+
+
+@pytest.fixture
+def app(emulator, history):
+    """The app as `aichat-tui` opens it against the emulator, keeping its history in `history`
+    (modules that need other settings define their own)."""
+    return make_app(settings_for(emulator), history=history)

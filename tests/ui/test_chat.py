@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import sqlite3
 
-import pytest
 from textual import events
 from textual.widgets.markdown import MarkdownFence
 
@@ -38,11 +37,6 @@ from tui.ui.app import make_app
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.widgets.messages import ClarifyOptionList, UserMessage
 from tui.ui.widgets.prompt import Prompt
-
-
-@pytest.fixture
-def app(emulator, history):
-    return make_app(settings_for(emulator), history=history)
 
 
 def saved(history: History):

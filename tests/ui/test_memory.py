@@ -11,12 +11,10 @@ from __future__ import annotations
 import gc
 import weakref
 
-import pytest
 from textual.widget import Widget
 
-from tests.ui.chat_support import send, settings_for, wait_for_reply, wait_until
+from tests.ui.chat_support import send, wait_for_reply, wait_until
 from tui.domain.conversation import Message, Role
-from tui.ui.app import make_app
 from tui.ui.widgets.conversation import (
     MAX_MOUNTED,
     ConversationView,
@@ -25,11 +23,6 @@ from tui.ui.widgets.conversation import (
 )
 from tui.ui.widgets.messages import MessageView
 from tui.ui.widgets.prompt import Prompt
-
-
-@pytest.fixture
-def app(emulator, history):
-    return make_app(settings_for(emulator), history=history)
 
 
 def drawn(views: list[MessageView]) -> list[weakref.ref]:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.ui.chat_support import (
     notifications,
     send,
-    settings_for,
     terminal_output,
     wait_for_reply,
     wait_until,
 )
 from tui.domain.conversation import Message, MessageStatus, Role
-from tui.ui.app import make_app
 from tui.ui.prompt_history import PromptHistory
 from tui.ui.widgets.prompt import Prompt
 
@@ -54,19 +50,20 @@ def _saved_questions(history, *texts: str) -> None:
                                                   MessageStatus.COMPLETE))
 
 
-@pytest.fixture
-def app(emulator, history):
-    return make_app(settings_for(emulator), history=history)
+async def recall_over_a_draft(pilot) -> Prompt:
+    """Once the saved questions are read, type "draft" and recall the newest with ctrl+up."""
+    prompt = pilot.app.screen.query_one(Prompt)
+    await wait_until(pilot, lambda: prompt.questions_loaded, "the questions read")
+    await pilot.press(*"draft")
+    await pilot.press("ctrl+up")
+    return prompt
 
 
 async def test_ctrl_up_walks_questions_of_earlier_conversations_and_ctrl_down_comes_back(
         app, history):
     _saved_questions(history, "first question", "second question")
     async with app.run_test() as pilot:
-        prompt = app.screen.query_one(Prompt)
-        await wait_until(pilot, lambda: prompt.questions_loaded, "the questions read")
-        await pilot.press(*"draft")
-        await pilot.press("ctrl+up")
+        prompt = await recall_over_a_draft(pilot)
         assert prompt.text == "second question"
         await pilot.press("ctrl+up")
         assert prompt.text == "first question"
@@ -79,10 +76,7 @@ async def test_a_question_with_escapes_is_recalled_inert(app, history):
     # the prompt, it must show them, not send them to the terminal.
     _saved_questions(history, "why does \x1b[31mthis\x1b[0m fail\x1b]52;c;eA==\x07?")
     async with app.run_test() as pilot:
-        prompt = app.screen.query_one(Prompt)
-        await wait_until(pilot, lambda: prompt.questions_loaded, "the questions read")
-        await pilot.press(*"draft")
-        await pilot.press("ctrl+up")
+        prompt = await recall_over_a_draft(pilot)
         assert prompt.text == "why does ␛[31mthis␛[0m fail␛]52;c;eA==␇?"
         assert "\x1b]52" not in terminal_output(app)
         await pilot.press("ctrl+down")
