@@ -77,25 +77,24 @@ async def seal_long_list(markdown: Markdown) -> None:
 def widen_sealed_numbers(markdown: Markdown) -> None:
     """Give the sealed parts of the ordered list at the end numbers as wide as its last
     part's (which grow: 9 then 10)."""
-    children = list(markdown.children)
+    children = markdown.children
     if len(children) < 2 or not isinstance(children[-1], MarkdownOrderedList):
         return
-    width = _number_width(children[-1])
+    width = max((len(bullet.symbol) for bullet in _bullets(children[-1])), default=0)
     for part in reversed(children[:-1]):
-        if not (isinstance(part, MarkdownOrderedList) and part.has_class(SEALED)) \
-                or _number_width(part) >= width:
+        bullets = _bullets(part) if isinstance(part, MarkdownOrderedList) \
+            and part.has_class(SEALED) else []
+        if not bullets or len(bullets[0].symbol) >= width:
             return
-        for bullet in part.query(MarkdownBullet):
-            if bullet.parent is not None and bullet.parent.parent is part:
-                bullet.symbol = bullet.symbol.rjust(width)
-                bullet.refresh(layout=True)  # its width is its symbol's
+        for bullet in bullets:
+            bullet.symbol = bullet.symbol.rjust(width)
+            bullet.refresh(layout=True)  # its width is its symbol's
 
 
-def _number_width(part: MarkdownOrderedList) -> int:
-    for bullet in part.query(MarkdownBullet):
-        if bullet.parent is not None and bullet.parent.parent is part:
-            return len(bullet.symbol)
-    return 0
+def _bullets(part: MarkdownOrderedList) -> list[MarkdownBullet]:
+    """The numbers of a list's own items: each row is the item's bullet, then its blocks."""
+    return [row.children[0] for row in part.children
+            if row.children and isinstance(row.children[0], MarkdownBullet)]
 
 
 def _last_item(lines: list[str], start: int, end: int, markup: str,
@@ -119,5 +118,4 @@ def _numbered_as_written(block: MarkdownOrderedList, first: str, last: str) -> b
     first_match, last_match = _NUMBER.match(first), _NUMBER.match(last)
     if first_match is None or last_match is None:
         return False
-    rows = sum(1 for _ in block.query_children())  # one row per item
-    return int(last_match[1]) == int(first_match[1]) + rows - 1
+    return int(last_match[1]) == int(first_match[1]) + len(block.children) - 1  # a row an item
