@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
-import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tui.emulator.demo import client_env
+from tui.emulator.process import emulator_process as serving
 
 
 @contextmanager
-def emulator_process(*extra_args: str) -> Iterator[dict[str, str]]:
-    """Start `aichat-tui emulator` on a free port; yield the environment that points at it."""
-    process = subprocess.Popen([sys.executable, "-m", "tui", "emulator", *extra_args],
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        env: dict[str, str] = {}
-        assert process.stdout is not None
-        for line in process.stdout:
-            match = re.match(r"\s*export (\w+)=(.*)", line)
-            if match:
-                env[match[1]] = match[2].strip("'")
-            if line.startswith("Scenarios"):
-                break
-        if not env:
-            raise RuntimeError("the emulator did not start")
-        yield env
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def emulator_process(event_delay: float | None = None) -> Iterator[dict[str, str]]:
+    """Serve the emulator in a process of its own; yield the environment that points at it,
+    once it answers (so its start-up is not timed with the first request)."""
+    with tempfile.TemporaryDirectory() as state, \
+            serving(Path(state), subprocess.DEVNULL, event_delay) as base_url:
+        httpx.get(f"{base_url}/local/v1/models", timeout=30).raise_for_status()
+        yield client_env(base_url)
 
 
 def apply_env(env: dict[str, str]) -> None:

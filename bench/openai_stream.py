@@ -83,7 +83,7 @@ def json_cpu(lines: list[str]) -> float:
 
 
 async def main() -> None:
-    with emulator_process("--event-delay", "0") as env:
+    with emulator_process(event_delay=0) as env:
         apply_env(env)
         provider = registry.build(load_settings(), "qiniu")
         assert isinstance(provider, OpenAIProvider)

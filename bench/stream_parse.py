@@ -63,7 +63,7 @@ def json_cpu(chunks: list[bytes]) -> tuple[float, int]:
 
 
 async def main() -> None:
-    with emulator_process("--event-delay", "0") as env:
+    with emulator_process(event_delay=0) as env:
         apply_env(env)
         provider = TongyiProvider(load_settings().tongyi)
         transport, pipeline, whole, baseline = [], [], [], []

@@ -1,4 +1,4 @@
-"""The emulator in a process of its own, as `--demo` runs it.
+"""The emulator in a process of its own, as `--demo` runs it (and bench/, to time the client alone).
 
 Its start-up (aiohttp and the emulators: about 170 ms) then runs beside the app's own instead
 of before it. The listening socket is made here, before the process starts, so the address is
@@ -26,12 +26,16 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @contextmanager
-def emulator_process(state_dir: Path, errors: IO[Any] | int) -> Iterator[str]:
-    """Serve the emulator (its state kept in `state_dir`, its own errors written to `errors`)
-    while the context lasts; gives its base URL."""
+def emulator_process(state_dir: Path, errors: IO[Any] | int,
+                     event_delay: float | None = None) -> Iterator[str]:
+    """Serve the emulator (its state kept in `state_dir`, its own errors written to `errors`,
+    its streams' pause between events `event_delay` if given) while the context lasts; gives
+    its base URL."""
+    delay = "" if event_delay is None else str(max(0.0, event_delay))
     with socket.create_server(("127.0.0.1", 0), backlog=128) as listening:
         server = subprocess.Popen(
-            [sys.executable, "-c", _START.format(_ROOT), str(listening.fileno()), str(state_dir)],
+            [sys.executable, "-c", _START.format(_ROOT), str(listening.fileno()), str(state_dir),
+             delay],
             pass_fds=(listening.fileno(),), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=errors, start_new_session=True)  # ctrl+c at the terminal is the app's
         host, port = listening.getsockname()[:2]
@@ -47,10 +51,13 @@ def emulator_process(state_dir: Path, errors: IO[Any] | int) -> Iterator[str]:
             server.wait()
 
 
-async def _serve(listening: socket.socket, state_dir: Path) -> None:
+async def _serve(listening: socket.socket, state_dir: Path, delay: str) -> None:
     from tui.emulator.server import Emulator, EmulatorConfig
 
-    emulator = Emulator(EmulatorConfig(state_dir=state_dir))
+    config = EmulatorConfig(state_dir=state_dir)
+    if delay:
+        config.event_delay = float(delay)
+    emulator = Emulator(config)
     await emulator.start(sock=listening)
     try:
         # Reads until the app's end of the pipe closes.
@@ -60,7 +67,7 @@ async def _serve(listening: socket.socket, state_dir: Path) -> None:
 
 
 def main() -> None:
-    """The server's side: `sys.argv` holds the listening socket's descriptor and the state
-    folder."""
-    fd, state = sys.argv[1:3]
-    asyncio.run(_serve(socket.socket(fileno=int(fd)), Path(state)))
+    """The server's side: `sys.argv` holds the listening socket's descriptor, the state
+    folder and the pause between events ("": the emulator's own)."""
+    fd, state, delay = sys.argv[1:4]
+    asyncio.run(_serve(socket.socket(fileno=int(fd)), Path(state), delay))
