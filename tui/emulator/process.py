@@ -1,4 +1,5 @@
-"""The emulator in a process of its own, as `--demo` runs it (and bench/, to time the client alone).
+"""The emulator in a process of its own, as `--demo` runs it (and bench/, to time the client
+alone).
 
 Its start-up (aiohttp and the emulators: about 170 ms) then runs beside the app's own instead
 of before it. The listening socket is made here, before the process starts, so the address is
